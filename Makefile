@@ -40,7 +40,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/run.py --quick
 
 soak: $(STAMP)
-	MOCKAUDIT_SOAK=1 $(BIN)/python -m pytest -m soak -p no:randomly $(PYTEST_FLAGS)
+	MOCKAUDIT_SOAK=1 $(BIN)/python -m pytest -m "soak or crash" --timeout 0 $(PYTEST_FLAGS)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

@@ -106,7 +106,9 @@ def atomic_write_bytes(final: Path, data: bytes) -> None:
 def describe_os_error(exc: OSError, what: str) -> MockauditError:
     """Turn an OSError into a one-line user error naming ``what`` (a path or an action)."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DiskFullError(f"disk full while {what}; nothing was half-written, free space and retry")
+        return DiskFullError(
+            f"disk full while {what}; nothing was half-written, free space and retry"
+        )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return InputError(f"permission denied while {what}")
     if exc.errno == errno.ENOENT:

@@ -1,0 +1,76 @@
+"""The command line: thin click commands over ``session.py``.
+
+Contract: ../shared/spec/findings-format.md. Exit codes: 0 ok; 1 audit found
+blocking findings (with --fail-on); 2 usage or input error; 3 vault locked or
+wrong passphrase; 4 integrity failure; 70 internal error (a bug: please report).
+Errors print one line on stderr and never a traceback, a passphrase or evidence.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from mockaudit import __version__
+from mockaudit.errors import MockauditError
+
+EXIT_INTERNAL = 70
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mockaudit")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """mockaudit — rehearse a SOC 2 audit offline, against an encrypted evidence vault.
+
+    Run without a command to open the terminal UI on ./vault. Every action is also
+    a command below; `mockaudit COMMAND --help` explains each one.
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def _register() -> None:
+    from mockaudit.cli import demo_cmd, evidence_cmd, program_cmd, vault_cmd
+
+    for module in (vault_cmd, evidence_cmd, program_cmd, demo_cmd):
+        module.register(cli)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run click, turn every failure into one line and an exit code."""
+    _register()
+    try:
+        rc = cli.main(args=argv, prog_name="mockaudit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except MockauditError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        from mockaudit.fsio import describe_os_error
+
+        click.echo(f"error: {describe_os_error(exc, 'running the command').message}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # a bug: say what kind, never the message (it may hold data)
+        if os.environ.get("MOCKAUDIT_DEBUG") == "1":
+            raise
+        click.echo(
+            f"internal error ({type(exc).__name__}); nothing secret was printed. "
+            "Re-run with MOCKAUDIT_DEBUG=1 to see the traceback and please report it.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+    if isinstance(rc, int) and rc:
+        sys.exit(rc)

@@ -1,0 +1,79 @@
+"""Options and prompts shared by the commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mockaudit.errors import InputError
+from mockaudit.paths import default_vault_dir
+
+F = TypeVar("F", bound=Callable[..., Any])
+PASSPHRASE_ENV = "MOCKAUDIT_PASSPHRASE"  # noqa: S105 - a variable name
+NEW_PASSPHRASE_ENV = "MOCKAUDIT_NEW_PASSPHRASE"  # noqa: S105
+
+
+def vault_options(func: F) -> F:
+    """``--vault`` and ``--passphrase-file`` on every command that touches a vault."""
+    func = click.option(
+        "--passphrase-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Read the passphrase from this file (else ${PASSPHRASE_ENV}, else a prompt).",
+    )(func)
+    func = click.option(
+        "--vault",
+        "vault_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Vault folder (default: $MOCKAUDIT_VAULT or ./vault).",
+    )(func)
+    return func
+
+
+def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False) -> str:
+    if passphrase_file is not None:
+        try:
+            text = passphrase_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise InputError(f"cannot read passphrase file {passphrase_file}") from None
+        return text[:-1] if text.endswith("\n") else text
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env is not None:
+        return env
+    return _prompt("Vault passphrase", confirm=confirm)
+
+
+def _prompt(label: str, *, confirm: bool) -> str:
+    if not sys.stdin.isatty():
+        raise InputError(
+            f"no passphrase: use --passphrase-file FILE or set {PASSPHRASE_ENV} (no terminal)"
+        )
+    value: str = click.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True)
+    return value
+
+
+def resolve_vault(vault_dir: Path | None) -> Path:
+    return vault_dir if vault_dir is not None else default_vault_dir()
+
+
+def progress_printer(label: str) -> Callable[[int, int], None] | None:
+    """A coarse percentage on stderr when it is a terminal; silent in scripts."""
+    if not sys.stderr.isatty():
+        return None
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        pct = 100 if total <= 0 else min(100, done * 100 // total)
+        if pct != last[0]:
+            last[0] = pct
+            end = "\n" if pct == 100 else ""
+            click.echo(f"\r{label}: {pct:3d}%", err=True, nl=False)
+            if end:
+                click.echo("", err=True)
+
+    return show

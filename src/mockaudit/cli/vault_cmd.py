@@ -1,0 +1,156 @@
+"""``mockaudit init`` and ``mockaudit vault …``: create, verify, re-key, checkpoint."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from mockaudit.cli.common import (
+    NEW_PASSPHRASE_ENV,
+    _prompt,
+    progress_printer,
+    read_passphrase,
+    resolve_vault,
+    vault_options,
+)
+from mockaudit.errors import InputError, IntegrityError
+from mockaudit.session import Session
+from mockaudit.vault.keyfile import KdfParams
+
+
+@click.command()
+@vault_options
+@click.option(
+    "--kdf-memory-mib",
+    type=click.IntRange(8, 4096),
+    default=KdfParams().memory_kib // 1024,
+    show_default=True,
+    help="Argon2id memory per unlock. Lower only for tests or very small machines.",
+)
+@click.option(
+    "--kdf-iterations",
+    type=click.IntRange(1, 20),
+    default=KdfParams().iterations,
+    show_default=True,
+)
+def init(
+    vault_dir: Path | None, passphrase_file: Path | None, kdf_memory_mib: int, kdf_iterations: int
+) -> None:
+    """Create a new encrypted vault (default ./vault).
+
+    You choose a passphrase; it is never stored. Losing it loses the vault.
+    """
+    folder = resolve_vault(vault_dir)
+    passphrase = read_passphrase(passphrase_file, confirm=True)
+    hint = passphrase_hint(passphrase)
+    if hint:
+        click.echo(f"warning: {hint}", err=True)
+    kdf = KdfParams(memory_kib=kdf_memory_mib * 1024, iterations=kdf_iterations)
+    with Session.create(folder, passphrase, kdf=kdf) as session:
+        facts = session.facts()
+    click.echo(f"created vault {facts['vault_id']} at {folder}")
+    click.echo(
+        f"SQLCipher {facts.get('cipher_version', '?')} ({facts.get('cipher_provider', '?')})"
+    )
+    click.echo(f"custody verifier key: {facts['verifier_key']}")
+
+
+def passphrase_hint(passphrase: str) -> str:
+    """A short warning for weak passphrases (never echoes the passphrase)."""
+    if len(passphrase) < 12:
+        return "passphrase is shorter than 12 characters; a long passphrase is much safer"
+    if len(set(passphrase)) < 6:
+        return "passphrase repeats few characters; consider a longer, more varied one"
+    return ""
+
+
+@click.group("vault")
+def vault_group() -> None:
+    """Check, re-key and checkpoint the vault."""
+
+
+@vault_group.command()
+@vault_options
+@click.option("--full", is_flag=True, help="Also decrypt and re-hash every evidence blob.")
+@click.option(
+    "--against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A checkpoint file kept outside the vault: prove nothing was rolled back or rewritten.",
+)
+def verify(
+    vault_dir: Path | None, passphrase_file: Path | None, full: bool, against: Path | None
+) -> None:
+    """Check database pages, the custody log, blobs and checkpoints (exit 4 on damage)."""
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+        report = session.verify(full=full, against=against, progress=progress_printer("verify"))
+    click.echo(f"custody log: {report.tree_size} events, root {report.root_hex}")
+    click.echo(
+        f"blobs checked: {report.blobs_checked}"
+        + (f" ({report.bytes_checked} bytes re-hashed)" if full else "")
+    )
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    for problem in report.problems:
+        click.echo(f"PROBLEM: {problem}")
+    if not report.ok:
+        raise IntegrityError(
+            f"vault verification failed: {len(report.problems)} problem(s) listed above"
+        )
+    click.echo("vault verified: no problems found")
+
+
+@vault_group.command()
+@vault_options
+@click.option(
+    "--new-passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Read the new passphrase from this file (else ${NEW_PASSPHRASE_ENV}, else a prompt).",
+)
+def passwd(
+    vault_dir: Path | None, passphrase_file: Path | None, new_passphrase_file: Path | None
+) -> None:
+    """Change the passphrase (re-wraps the master key; no data is rewritten)."""
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+        new = _new_passphrase(new_passphrase_file)
+        session.change_passphrase(new)
+    click.echo("passphrase changed; vault.key and vault.key.bak updated")
+
+
+def _new_passphrase(path: Path | None) -> str:
+    if path is not None:
+        return read_passphrase(path)
+    env = os.environ.get(NEW_PASSPHRASE_ENV)
+    if env is not None:
+        return env
+    value = _prompt("New passphrase", confirm=True)
+    if not value:
+        raise InputError("the new passphrase is empty")
+    return value
+
+
+@vault_group.command()
+@vault_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the signed checkpoint (keep it outside the vault).",
+)
+def checkpoint(vault_dir: Path | None, passphrase_file: Path | None, out: Path) -> None:
+    """Sign the custody log's current size and root (C2SP checkpoint) into FILE."""
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+        note = session.checkpoint(out)
+        vkey = session.facts()["verifier_key"]
+    size = note.splitlines()[1]
+    click.echo(f"checkpoint at size {size} written to {out}")
+    click.echo(f"verifier key: {vkey}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(init)
+    cli.add_command(vault_group)

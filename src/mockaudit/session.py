@@ -1,0 +1,172 @@
+"""The façade the CLI and the TUI both call. No business rule lives above this line.
+
+A ``Session`` wraps one open vault. Every method returns plain results or raises
+a ``mockaudit.errors`` exception with a one-line message; OS and database errors
+are translated here so no caller ever sees a traceback-shaped failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mockaudit import fsio
+from mockaudit.errors import DiskFullError, InputError, IntegrityError, MockauditError
+from mockaudit.vault import db
+from mockaudit.vault.custody import CustodyEvent
+from mockaudit.vault.evidence_export import export_evidence
+from mockaudit.vault.keyfile import KdfParams
+from mockaudit.vault.store import AddResult, EvidenceInfo, Link, Vault
+from mockaudit.vault.verify import VerifyReport, verify
+
+Progress = Callable[[int, int], None]
+
+
+@contextlib.contextmanager
+def translated(what: str) -> Iterator[None]:
+    """Turn OS and SQLite failures during ``what`` into one-line user errors."""
+    try:
+        yield
+    except MockauditError:
+        raise
+    except OSError as exc:
+        raise fsio.describe_os_error(exc, what) from None
+    except db.DatabaseError as exc:
+        text = str(exc).lower()
+        if "full" in text:
+            raise DiskFullError(f"disk full while {what}; nothing was half-written") from None
+        if "locked" in text or "busy" in text:
+            raise InputError(f"the vault is busy while {what}; retry in a moment") from None
+        raise IntegrityError(
+            f"vault.db is damaged ({type(exc).__name__} while {what}); run 'mockaudit vault "
+            "verify' to list the damaged pages, then restore vault.db from your backup"
+        ) from None
+
+
+@dataclass(frozen=True)
+class EvidenceDetail:
+    info: EvidenceInfo
+    history: list[CustodyEvent]
+
+
+class Session:
+    """One unlocked vault and the operations a user can run on it."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+
+    # ----- lifecycle -----
+
+    @classmethod
+    def create(cls, folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> Session:
+        with translated(f"creating the vault at {folder}"):
+            return cls(Vault.create(Path(folder), passphrase, kdf=kdf))
+
+    @classmethod
+    def open(cls, folder: Path, passphrase: str, *, write: bool = True) -> Session:
+        with translated(f"opening the vault at {folder}"):
+            return cls(Vault.open(Path(folder), passphrase, write=write))
+
+    def close(self) -> None:
+        self.vault.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- evidence -----
+
+    def add_evidence(
+        self,
+        paths: list[Path],
+        *,
+        control: str | None = None,
+        population: str | None = None,
+        item: str | None = None,
+        progress: Progress | None = None,
+    ) -> list[AddResult]:
+        if (population is None) != (item is None):
+            raise InputError("--population and --item go together")
+        files = [_readable_file(Path(p)) for p in paths]
+        link = Link(control or "", population or "", item or "")
+        total = sum(f.stat().st_size for f in files)
+        done = 0
+        results: list[AddResult] = []
+        for path in files:
+            base = done
+
+            def tick(n: int, base: int = base) -> None:
+                if progress:
+                    progress(base + n, total)
+
+            with translated(f"adding {path.name}"):
+                results.append(self.vault.add_file(path, link=link, progress=tick))
+            done += results[-1].size
+        return results
+
+    def list_evidence(
+        self, *, control: str | None = None, search: str | None = None
+    ) -> list[EvidenceInfo]:
+        with translated("listing evidence"):
+            return self.vault.list_evidence(control=control, search=search)
+
+    def evidence_detail(self, evidence_id: str) -> EvidenceDetail:
+        with translated(f"reading {evidence_id}"):
+            info = self.vault.get_evidence(evidence_id)
+            return EvidenceDetail(info, self.vault.custody_history(evidence_id))
+
+    def export_evidence(self, ids: list[str], out_dir: Path) -> list[Path]:
+        with translated(f"exporting evidence to {out_dir}"):
+            return export_evidence(self.vault, ids, Path(out_dir))
+
+    # ----- integrity -----
+
+    def verify(
+        self, *, full: bool = False, against: Path | None = None, progress: Progress | None = None
+    ) -> VerifyReport:
+        note = None
+        if against is not None:
+            try:
+                note = Path(against).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                raise InputError(f"cannot read checkpoint file {against}") from None
+        with translated("verifying the vault"):
+            return verify(self.vault, full=full, against=note, progress=progress)
+
+    def checkpoint(self, out: Path) -> str:
+        """Sign the custody log's current state and write it to ``out`` (kept outside the vault)."""
+        out = Path(out)
+        with translated(f"writing the checkpoint to {out}"):
+            note = self.vault.checkpoint()
+            fsio.atomic_write_bytes(out, note.encode("utf-8"))
+        return note
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        with translated("changing the passphrase"):
+            self.vault.change_passphrase(new_passphrase)
+
+    def facts(self) -> dict[str, str]:
+        with translated("reading vault facts"):
+            facts = self.vault.meta()
+            facts["custody_events"] = str(self.vault.tree_size())
+            facts["verifier_key"] = self.vault.verifier_key()
+            return facts
+
+
+def create_vault(folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> None:
+    Session.create(folder, passphrase, kdf=kdf).close()
+
+
+def _readable_file(path: Path) -> Path:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+    return path

@@ -1,0 +1,106 @@
+"""The SQLCipher connection: raw key first, then the pragmas every vault needs.
+
+SQLCipher is keyed with a raw 32-byte key (``x'…'``) derived from the master key,
+so its own PBKDF2 never runs and no passphrase text ever reaches SQL. The file is
+opened with ``mode=rw`` so a mistyped path can never create an empty vault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlcipher3
+
+from mockaudit.errors import IntegrityError
+
+DB_FILE = "vault.db"
+# A page cache large enough that analysis scans stay near plain-SQLite speed
+# (SQLCipher decrypts every page it reads) while a whole audit stays < 300 MB RSS.
+CACHE_KIB = 128 * 1024
+BUSY_TIMEOUT_MS = 5000
+
+DatabaseError = sqlcipher3.dbapi2.DatabaseError
+OperationalError = sqlcipher3.dbapi2.OperationalError
+Connection = Any  # sqlcipher3 ships no type stubs
+
+
+def _uri(path: Path, mode: str) -> str:
+    return f"file:{quote(str(path.resolve()))}?mode={mode}"
+
+
+def connect(path: Path, key: bytes, *, create: bool = False, readonly: bool = False) -> Connection:
+    """Open and key the database; IntegrityError if the key does not decrypt page 1.
+
+    The caller has already proven the passphrase (the header's AEAD opened), so a
+    failure here means the database file itself — its salt or first page — is damaged.
+    """
+    mode = "rwc" if create else ("ro" if readonly else "rw")
+    conn = sqlcipher3.connect(
+        _uri(path, mode), uri=True, isolation_level=None, check_same_thread=False
+    )
+    try:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+    except DatabaseError as exc:
+        if "not a database" in str(exc).lower():
+            conn.close()
+            raise IntegrityError(
+                f"{path.name} cannot be decrypted although the passphrase is right: its salt or "
+                "first page is damaged; restore vault.db from your backup"
+            ) from None
+        # Page 1 decrypted, so the key is right; later pages are damaged. Keep the
+        # connection so `vault verify` can name them (cipher_integrity_check).
+    _configure(conn, readonly=readonly)
+    return conn
+
+
+def _configure(conn: Connection, *, readonly: bool) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+
+
+_savepoints = itertools.count()
+
+
+@contextlib.contextmanager
+def atomic(conn: Connection) -> Iterator[Connection]:
+    """A transaction, or a savepoint when nested; rolls back on any exception."""
+    if conn.in_transaction:
+        name = f"sp{next(_savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def cipher_facts(conn: Connection) -> dict[str, str]:
+    """What SQLCipher build keeps this vault (recorded in the vault and in exports)."""
+    facts: dict[str, str] = {}
+    for pragma in ("cipher_version", "cipher_provider", "cipher_provider_version"):
+        row = conn.execute(f"PRAGMA {pragma}").fetchone()
+        facts[pragma] = str(row[0]) if row else ""
+    facts["sqlite_version"] = str(sqlcipher3.sqlite_version)
+    return facts

@@ -1,0 +1,113 @@
+"""Ordered, named schema migrations, each recorded in ``_mockaudit_migrations``.
+
+A migration is applied once, inside the same transaction as its record, so a
+crash mid-migration leaves the vault at the previous version. New migrations are
+appended to ``MIGRATIONS``; existing ones are never edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from mockaudit.vault.db import Connection, atomic
+
+Migration = tuple[str, Callable[[Connection], None]]
+
+
+def _run(conn: Connection, statements: list[str]) -> None:
+    # Not executescript(): it commits first, which would break the migration's transaction.
+    for statement in statements:
+        conn.execute(statement)
+
+
+def _m001_core(conn: Connection) -> None:
+    _run(conn, _CORE)
+
+
+_CORE = [
+    s.strip()
+    for s in """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE secrets (
+            name TEXT PRIMARY KEY,
+            wrapped BLOB NOT NULL,
+            public BLOB
+        );
+        CREATE TABLE evidence (
+            evidence_id TEXT PRIMARY KEY,
+            blob_file TEXT NOT NULL UNIQUE,
+            sha256 TEXT NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            wrapped_dek BLOB NOT NULL,
+            original_name TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE evidence_links (
+            evidence_id TEXT NOT NULL REFERENCES evidence(evidence_id),
+            control_id TEXT NOT NULL DEFAULT '',
+            population_id TEXT NOT NULL DEFAULT '',
+            item_key TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (evidence_id, control_id, population_id, item_key)
+        );
+        CREATE INDEX evidence_links_control ON evidence_links(control_id);
+        CREATE INDEX evidence_links_item ON evidence_links(population_id, item_key);
+        CREATE TABLE custody (
+            seq INTEGER PRIMARY KEY,
+            event_type TEXT NOT NULL,
+            evidence_id TEXT,
+            payload BLOB NOT NULL,
+            leaf_hash BLOB NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX custody_evidence ON custody(evidence_id);
+        CREATE TRIGGER custody_append_only_update BEFORE UPDATE ON custody
+            BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+        CREATE TRIGGER custody_append_only_delete BEFORE DELETE ON custody
+            BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+        CREATE TABLE checkpoints (
+            size INTEGER PRIMARY KEY,
+            root BLOB NOT NULL,
+            note TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+    """.split(";\n")
+    if s.strip()
+]
+
+
+MIGRATIONS: list[Migration] = [
+    ("0001_core", _m001_core),
+]
+
+
+def applied(conn: Connection) -> list[str]:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _mockaudit_migrations "
+        "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    return [row[0] for row in conn.execute("SELECT name FROM _mockaudit_migrations ORDER BY name")]
+
+
+def pending(conn: Connection) -> list[str]:
+    done = set(applied(conn))
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply every pending migration, each in its own transaction; return their names."""
+    done = set(applied(conn))
+    ran: list[str] = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with atomic(conn):
+            step(conn)
+            conn.execute(
+                "INSERT INTO _mockaudit_migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        ran.append(name)
+    return ran

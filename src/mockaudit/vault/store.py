@@ -1,0 +1,519 @@
+"""The Vault facade: create/open/close, evidence in and out, custody and checkpoints.
+
+Everything above this class (session, CLI, TUI) sees domain-level results and
+``mockaudit.errors`` exceptions only — never a sqlcipher3 error or a key.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import secrets
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from mockaudit.errors import InputError, IntegrityError
+from mockaudit.vault import blob_format, custody, db, keyfile, migrations, signed_note
+from mockaudit.vault.blobstore import BlobStore, PendingBlob
+from mockaudit.vault.keyfile import KdfParams
+from mockaudit.vault.lock import WriterLock
+
+Progress = Callable[[int], None]
+SIGNING_KEY = "custody-signing-key"
+
+
+@dataclass(frozen=True)
+class Link:
+    control_id: str = ""
+    population_id: str = ""
+    item_key: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    evidence_id: str
+    original_name: str
+    size: int
+    sha256: str
+    media_type: str
+    source: str
+    added_at: str
+    blob_file: str
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class AddResult:
+    evidence_id: str
+    deduplicated: bool
+    size: int
+    sha256: str
+
+
+class Vault:
+    """An open vault. Use ``Vault.create`` / ``Vault.open``; always ``close()``."""
+
+    def __init__(
+        self,
+        folder: Path,
+        header: keyfile.Header,
+        vmk: bytes,
+        conn: db.Connection,
+        lock: WriterLock,
+    ) -> None:
+        self.folder = folder
+        self.header = header
+        self._vmk: bytes | None = vmk
+        self._conn: db.Connection | None = conn
+        self._lock = lock
+        self.blobs = BlobStore(folder)
+        self.mutex = threading.RLock()
+
+    # ----- lifecycle -----
+
+    @classmethod
+    def create(cls, folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> Vault:
+        folder = Path(folder)
+        if (folder / keyfile.KEY_FILE).exists() or (folder / db.DB_FILE).exists():
+            raise InputError(f"a vault already exists at {folder}")
+        if not passphrase:
+            raise InputError("the passphrase is empty")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock = WriterLock(folder)
+        lock.acquire()
+        try:
+            vmk = secrets.token_bytes(32)
+            created = custody.now_utc().isoformat(timespec="seconds")
+            header = keyfile.new_header(
+                passphrase,
+                vmk,
+                vault_id=str(uuid.uuid4()),
+                created_at=created,
+                params=kdf or KdfParams(),
+                epoch=1,
+            )
+            conn = db.connect(folder / db.DB_FILE, keyfile.subkey(vmk, "sqlcipher"), create=True)
+            vault = cls(folder, header, vmk, conn, lock)
+            vault._initialise()
+            keyfile.write_header(folder, header)  # last: a vault without its key file is unusable
+        except BaseException:
+            lock.release()
+            raise
+        return vault
+
+    @classmethod
+    def open(cls, folder: Path, passphrase: str, *, write: bool = True) -> Vault:
+        """Unlock: one Argon2id run, and nothing in the folder changes before it succeeds."""
+        folder = Path(folder)
+        header = keyfile.read_header(folder)
+        vmk = keyfile.unwrap_vmk(header, passphrase)
+        db_path = folder / db.DB_FILE
+        if not db_path.is_file():
+            raise IntegrityError(f"{db_path} is missing; restore it from your backup")
+        lock = WriterLock(folder)
+        if write:
+            lock.acquire()
+        try:
+            conn = db.connect(db_path, keyfile.subkey(vmk, "sqlcipher"))
+            vault = cls(folder, header, vmk, conn, lock)
+            if write:
+                migrations.migrate(conn)
+                vault.recover()
+            vault._check_epoch()
+        except BaseException:
+            lock.release()
+            raise
+        return vault
+
+    def close(self) -> None:
+        """Safe to call more than once. Checkpoints the WAL so the main file is complete."""
+        with self.mutex:
+            conn, self._conn = self._conn, None
+            self._vmk = None
+            if conn is not None:
+                try:
+                    if self._lock.held:
+                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except db.DatabaseError:
+                    pass
+                finally:
+                    conn.close()
+            self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def conn(self) -> db.Connection:
+        if self._conn is None:
+            raise InputError("the vault is locked")
+        return self._conn
+
+    @property
+    def writable(self) -> bool:
+        return self._lock.held
+
+    def _key(self, purpose: str) -> bytes:
+        if self._vmk is None:
+            raise InputError("the vault is locked")
+        return keyfile.subkey(self._vmk, purpose)
+
+    def _initialise(self) -> None:
+        migrations.migrate(self.conn)
+        signer = Ed25519PrivateKey.generate()
+        raw = signer.private_bytes_raw()
+        nonce = secrets.token_bytes(12)
+        wrapped = nonce + AESGCM(self._key("sign-wrap")).encrypt(nonce, raw, SIGNING_KEY.encode())
+        facts = db.cipher_facts(self.conn)
+        with db.atomic(self.conn):
+            self.conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [
+                    ("vault_id", self.header.vault_id),
+                    ("created_at", self.header.created_at),
+                    ("key_epoch", str(self.header.key_epoch)),
+                    *facts.items(),
+                ],
+            )
+            self.conn.execute(
+                "INSERT INTO secrets (name, wrapped, public) VALUES (?, ?, ?)",
+                (SIGNING_KEY, wrapped, signer.public_key().public_bytes_raw()),
+            )
+
+    def _check_epoch(self) -> None:
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'key_epoch'").fetchone()
+        except db.DatabaseError:
+            if self.writable:
+                raise
+            return  # read-only opens go on, so that `vault verify` can name damaged pages
+        if row is None or int(row[0]) != self.header.key_epoch:
+            raise IntegrityError("vault.key and vault.db disagree on the key epoch; restore both")
+
+    def meta(self) -> dict[str, str]:
+        return {k: v for k, v in self.conn.execute("SELECT key, value FROM meta ORDER BY key")}
+
+    def recover(self) -> None:
+        """Sweep crash leftovers: ``*.partial`` files and undecryptable orphan blobs."""
+        self.blobs.sweep(self._known_blob_files(), remove=True)
+
+    def _known_blob_files(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT blob_file FROM evidence")}
+
+    # ----- data keys -----
+
+    def _wrap_dek(self, blob_file: str, dek: bytes) -> bytes:
+        nonce = secrets.token_bytes(12)
+        return nonce + AESGCM(self._key("dek-wrap")).encrypt(nonce, dek, blob_file.encode())
+
+    def _unwrap_dek(self, blob_file: str, wrapped: bytes) -> bytes:
+        try:
+            return AESGCM(self._key("dek-wrap")).decrypt(
+                wrapped[:12], wrapped[12:], blob_file.encode()
+            )
+        except (InvalidTag, ValueError):
+            raise IntegrityError(f"the data key of blob {blob_file[:8]}… is damaged") from None
+
+    # ----- evidence in -----
+
+    def add_file(
+        self,
+        path: Path,
+        *,
+        link: Link | None = None,
+        source: str = "file",
+        event: str = "collected",
+        original_name: str | None = None,
+        progress: Progress | None = None,
+    ) -> AddResult:
+        with open(path, "rb") as fh:
+            return self.add_stream(
+                fh,
+                original_name or Path(path).name,
+                link=link,
+                source=source,
+                event=event,
+                progress=progress,
+            )
+
+    def add_stream(
+        self,
+        src: BinaryIO,
+        original_name: str,
+        *,
+        link: Link | None = None,
+        source: str = "file",
+        event: str = "collected",
+        progress: Progress | None = None,
+    ) -> AddResult:
+        """Store one file: blob first, durable, then its row and custody event in one commit."""
+        self._require_writer()
+        with self.mutex:
+            dek = secrets.token_bytes(32)
+            pending = self.blobs.write(src, dek, progress=progress)
+            existing = self.conn.execute(
+                "SELECT evidence_id FROM evidence WHERE sha256 = ?", (pending.digest.sha256,)
+            ).fetchone()
+            if existing is not None:
+                self.blobs.discard(pending)
+                self._record_again(existing[0], original_name, link, source, event, pending)
+                return AddResult(existing[0], True, pending.digest.size, pending.digest.sha256)
+            self.blobs.commit(pending)
+            try:
+                evidence_id = self._insert_new(pending, dek, original_name, link, source, event)
+            except BaseException:
+                self.blobs.remove(pending.blob_file)
+                raise
+            return AddResult(evidence_id, False, pending.digest.size, pending.digest.sha256)
+
+    def _insert_new(
+        self,
+        pending: PendingBlob,
+        dek: bytes,
+        name: str,
+        link: Link | None,
+        source: str,
+        event: str,
+    ) -> str:
+        media = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        with db.atomic(self.conn):
+            count = self.conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
+            evidence_id = f"EV-{count + 1:06d}"
+            stamp = custody.now_utc().isoformat(timespec="seconds")
+            self.conn.execute(
+                "INSERT INTO evidence (evidence_id, blob_file, sha256, size, wrapped_dek, "
+                "original_name, media_type, source, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    evidence_id,
+                    pending.blob_file,
+                    pending.digest.sha256,
+                    pending.digest.size,
+                    self._wrap_dek(pending.blob_file, dek),
+                    name,
+                    media,
+                    source,
+                    stamp,
+                ),
+            )
+            self._link(evidence_id, link)
+            custody.append(
+                self.conn,
+                event,
+                evidence_id=evidence_id,
+                sha256=pending.digest.sha256,
+                size=pending.digest.size,
+                original_name=name,
+                media_type=media,
+                source=source,
+                link=_link_dict(link),
+            )
+        return evidence_id
+
+    def _record_again(
+        self,
+        evidence_id: str,
+        name: str,
+        link: Link | None,
+        source: str,
+        event: str,
+        pending: PendingBlob,
+    ) -> None:
+        with db.atomic(self.conn):
+            self._link(evidence_id, link)
+            custody.append(
+                self.conn,
+                event,
+                evidence_id=evidence_id,
+                sha256=pending.digest.sha256,
+                size=pending.digest.size,
+                original_name=name,
+                source=source,
+                link=_link_dict(link),
+                duplicate_of_stored=True,
+            )
+
+    def _link(self, evidence_id: str, link: Link | None) -> None:
+        if link is None or link == Link():
+            return
+        self.conn.execute(
+            "INSERT OR IGNORE INTO evidence_links (evidence_id, control_id, population_id, "
+            "item_key) VALUES (?, ?, ?, ?)",
+            (evidence_id, link.control_id, link.population_id, link.item_key),
+        )
+
+    def _require_writer(self) -> None:
+        if not self.writable:
+            raise InputError("the vault was opened read-only")
+
+    # ----- evidence out -----
+
+    def list_evidence(
+        self, *, control: str | None = None, search: str | None = None
+    ) -> list[EvidenceInfo]:
+        sql = (
+            "SELECT evidence_id, original_name, size, sha256, media_type, source, added_at, "
+            "blob_file FROM evidence"
+        )
+        where: list[str] = []
+        args: list[str] = []
+        if control:
+            where.append(
+                "evidence_id IN (SELECT evidence_id FROM evidence_links WHERE control_id = ?)"
+            )
+            args.append(control)
+        if search:
+            where.append("(original_name LIKE ? OR evidence_id LIKE ?)")
+            args += [f"%{search}%", f"%{search}%"]
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self.conn.execute(sql + " ORDER BY evidence_id", args).fetchall()
+        links = self._links_by_evidence()
+        return [EvidenceInfo(*row, links=tuple(links.get(row[0], ()))) for row in rows]
+
+    def _links_by_evidence(self) -> dict[str, list[Link]]:
+        out: dict[str, list[Link]] = {}
+        for ev, control, population, item in self.conn.execute(
+            "SELECT evidence_id, control_id, population_id, item_key FROM evidence_links "
+            "ORDER BY evidence_id, control_id, population_id, item_key"
+        ):
+            out.setdefault(ev, []).append(Link(control, population, item))
+        return out
+
+    def get_evidence(self, evidence_id: str) -> EvidenceInfo:
+        row = self.conn.execute(
+            "SELECT evidence_id, original_name, size, sha256, media_type, source, added_at, "
+            "blob_file FROM evidence WHERE evidence_id = ?",
+            (evidence_id,),
+        ).fetchone()
+        if row is None:
+            raise InputError(f"no evidence with id {evidence_id}")
+        links = self._links_by_evidence().get(evidence_id, [])
+        return EvidenceInfo(*row, links=tuple(links))
+
+    def custody_history(self, evidence_id: str) -> list[custody.CustodyEvent]:
+        self.get_evidence(evidence_id)
+        return custody.history(self.conn, evidence_id)
+
+    def read_chunks(self, evidence_id: str) -> Iterator[bytes]:
+        """Authenticated plaintext chunks; IntegrityError before any unverified byte."""
+        info = self.get_evidence(evidence_id)
+        wrapped = self.conn.execute(
+            "SELECT wrapped_dek FROM evidence WHERE evidence_id = ?", (evidence_id,)
+        ).fetchone()[0]
+        dek = self._unwrap_dek(info.blob_file, bytes(wrapped))
+        try:
+            fh = self.blobs.open(info.blob_file)
+        except FileNotFoundError:
+            raise IntegrityError(f"{evidence_id}: its encrypted blob is missing") from None
+        with fh:
+            yield from blob_format.decrypt_stream(
+                fh, dek, expected_blob_id=bytes.fromhex(info.blob_file)
+            )
+
+    def record_export(self, evidence_id: str, destination: str, purpose: str) -> None:
+        self._require_writer()
+        with self.mutex, db.atomic(self.conn):
+            custody.append(
+                self.conn,
+                "exported",
+                evidence_id=evidence_id,
+                destination=destination,
+                purpose=purpose,
+            )
+
+    # ----- custody and checkpoints -----
+
+    @property
+    def origin(self) -> str:
+        return f"mockaudit.local/{self.header.vault_id}"
+
+    def public_key(self) -> bytes:
+        row = self.conn.execute(
+            "SELECT public FROM secrets WHERE name = ?", (SIGNING_KEY,)
+        ).fetchone()
+        return bytes(row[0])
+
+    def verifier_key(self) -> str:
+        return signed_note.verifier_key(self.origin, self.public_key())
+
+    def _signer(self) -> Ed25519PrivateKey:
+        row = self.conn.execute(
+            "SELECT wrapped FROM secrets WHERE name = ?", (SIGNING_KEY,)
+        ).fetchone()
+        wrapped = bytes(row[0])
+        try:
+            raw = AESGCM(self._key("sign-wrap")).decrypt(
+                wrapped[:12], wrapped[12:], SIGNING_KEY.encode()
+            )
+        except InvalidTag:
+            raise IntegrityError("the custody signing key is damaged") from None
+        return Ed25519PrivateKey.from_private_bytes(raw)
+
+    def tree_size(self) -> int:
+        return custody.tree_size(self.conn)
+
+    def checkpoint(self) -> str:
+        """Sign the current custody root as a C2SP checkpoint note, record and return it."""
+        self._require_writer()
+        with self.mutex, db.atomic(self.conn):
+            size = custody.tree_size(self.conn)
+            root = custody.root_at(self.conn, size)
+            text = signed_note.checkpoint_text(signed_note.Checkpoint(self.origin, size, root))
+            note = signed_note.sign_note(text, self.origin, self._signer())
+            stamp = custody.now_utc().isoformat(timespec="seconds")
+            self.conn.execute(
+                "INSERT OR REPLACE INTO checkpoints (size, root, note, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (size, root, note, stamp),
+            )
+            custody.append(self.conn, "checkpoint", size=size, root=root.hex())
+        return note
+
+    def latest_checkpoint(self) -> str | None:
+        row = self.conn.execute(
+            "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1"
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    # ----- passphrase -----
+
+    def change_passphrase(self, new_passphrase: str, *, kdf: KdfParams | None = None) -> None:
+        """Re-wrap the master key under a new passphrase: one small atomic file replace."""
+        self._require_writer()
+        if not new_passphrase:
+            raise InputError("the new passphrase is empty")
+        assert self._vmk is not None
+        header = keyfile.new_header(
+            new_passphrase,
+            self._vmk,
+            vault_id=self.header.vault_id,
+            created_at=self.header.created_at,
+            params=kdf or self.header.kdf,
+            epoch=self.header.key_epoch,
+        )
+        keyfile.write_header(self.folder, header)
+        self.header = header
+        with self.mutex, db.atomic(self.conn):
+            custody.append(self.conn, "passphrase_changed", kdf_memory_kib=header.kdf.memory_kib)
+
+
+def _link_dict(link: Link | None) -> dict[str, str]:
+    if link is None:
+        return {}
+    return {k: v for k, v in vars(link).items() if v}
+
+
+def disk_free(folder: Path) -> int:
+    st = os.statvfs(folder)
+    return st.f_bavail * st.f_frsize
