@@ -18,8 +18,9 @@ from mockaudit.errors import DiskFullError, InputError, IntegrityError, Mockaudi
 from mockaudit.vault import db
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
+from mockaudit.vault.ingest import AddResult, Incoming, Link
 from mockaudit.vault.keyfile import KdfParams
-from mockaudit.vault.store import AddResult, EvidenceInfo, Link, Vault
+from mockaudit.vault.store import EvidenceInfo, Vault
 from mockaudit.vault.verify import VerifyReport, verify
 
 Progress = Callable[[int, int], None]
@@ -95,19 +96,14 @@ class Session:
         files = [_readable_file(Path(p)) for p in paths]
         link = Link(control or "", population or "", item or "")
         total = sum(f.stat().st_size for f in files)
-        done = 0
-        results: list[AddResult] = []
-        for path in files:
-            base = done
+        items = [Incoming.file(path, link=link) for path in files]
 
-            def tick(n: int, base: int = base) -> None:
-                if progress:
-                    progress(base + n, total)
+        def tick(done: int) -> None:
+            if progress:
+                progress(done, total)
 
-            with translated(f"adding {path.name}"):
-                results.append(self.vault.add_file(path, link=link, progress=tick))
-            done += results[-1].size
-        return results
+        with translated(f"adding {len(files)} file(s)"):
+            return self.vault.add_many(items, progress=tick)
 
     def list_evidence(
         self, *, control: str | None = None, search: str | None = None

@@ -59,12 +59,14 @@ def content(seed: int, i: int) -> bytes:
     return rng.randbytes(rng.choice([0, 1, 100, 5000, 65536, 70000, 200_000]))
 
 
-def run_add(vault: Path, seed: int) -> None:
+def run_add(vault: Path, seed: int, count: int = 10_000) -> None:
     src = vault.parent / f"src-{seed}"
     src.mkdir(exist_ok=True)
     with Session.open(vault, OLD) as session:
         print("READY", flush=True)
-        for i in range(10_000):
+        if os.environ.get("CRASH_CHILD_WAIT") == "1":
+            sys.stdin.readline()  # hold the writer lock until the parent says go
+        for i in range(count):
             path = src / f"file-{i}.bin"
             path.write_bytes(content(seed, i))
             [result] = session.add_evidence([path], control="CHG-01")
@@ -84,6 +86,8 @@ def main() -> None:
         fsio.set_ops(KillAt(kill_at))
     if mode == "add":
         run_add(vault, seed)
+    elif mode.startswith("add"):  # "add25": add exactly 25 items and exit
+        run_add(vault, seed, int(mode[3:]))
     else:
         run_passwd(vault)
 

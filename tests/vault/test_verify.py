@@ -98,7 +98,7 @@ def test_missing_blob_is_a_loss(closed_vault: Path) -> None:
 
 
 def test_orphans_and_partials_are_swept_on_writable_open(closed_vault: Path) -> None:
-    shard = closed_vault / blobstore.BLOBS_DIR / "ab"
+    shard = blobstore.BlobStore(closed_vault).path("ab" * 16).parent
     shard.mkdir(exist_ok=True)
     (shard / ("ab" * 16)).write_bytes(b"orphan")
     (shard / ("ab" * 16 + ".partial")).write_bytes(b"partial")

@@ -25,8 +25,9 @@ EXIT_INTERNAL = 70
 def cli(ctx: click.Context) -> None:
     """mockaudit — rehearse a SOC 2 audit offline, against an encrypted evidence vault.
 
-    Run without a command to open the terminal UI on ./vault. Every action is also
-    a command below; `mockaudit COMMAND --help` explains each one.
+    The vault lives in ./vault unless --vault DIR or $MOCKAUDIT_VAULT says otherwise.
+    Every action is a command below; `mockaudit COMMAND --help` explains each one.
+    New here? `mockaudit demo` builds a demo vault and shows what it does.
     """
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())

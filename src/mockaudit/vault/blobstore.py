@@ -50,7 +50,8 @@ class BlobStore:
         self.root = vault_dir / BLOBS_DIR
 
     def path(self, blob_file: str) -> Path:
-        return self.root / blob_file[:2] / blob_file
+        # 16 shard folders: few enough that a batch fsyncs each folder once.
+        return self.root / blob_file[:1] / blob_file
 
     def write(
         self, src: BinaryIO, dek: bytes, *, progress: Callable[[int], None] | None = None
@@ -71,8 +72,12 @@ class BlobStore:
             raise
         return PendingBlob(blob_file, temp, final, digest, fh)
 
-    def commit(self, pending: PendingBlob) -> None:
-        """Make the blob durable under its final name."""
+    def commit(self, pending: PendingBlob, *, sync_dir: bool = True) -> None:
+        """Make the blob durable under its final name.
+
+        With ``sync_dir=False`` the caller fsyncs the shard folder itself (once per
+        batch) before committing any DB row that points at the blob.
+        """
         fo = fsio.ops()
         try:
             assert pending.handle is not None
@@ -83,7 +88,8 @@ class BlobStore:
         except BaseException:
             self.discard(pending)
             raise
-        fo.fsync_dir(pending.final.parent)
+        if sync_dir:
+            fo.fsync_dir(pending.final.parent)
 
     def discard(self, pending: PendingBlob) -> None:
         if pending.handle is not None:

@@ -6,12 +6,11 @@ Everything above this class (session, CLI, TUI) sees domain-level results and
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -21,20 +20,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mockaudit.errors import InputError, IntegrityError
-from mockaudit.vault import blob_format, custody, db, keyfile, migrations, signed_note
-from mockaudit.vault.blobstore import BlobStore, PendingBlob
+from mockaudit.vault import blob_format, custody, db, ingest, keyfile, migrations, signed_note
+from mockaudit.vault.blobstore import BlobStore
+from mockaudit.vault.ingest import AddResult, Incoming, Link
 from mockaudit.vault.keyfile import KdfParams
 from mockaudit.vault.lock import WriterLock
 
 Progress = Callable[[int], None]
 SIGNING_KEY = "custody-signing-key"
-
-
-@dataclass(frozen=True)
-class Link:
-    control_id: str = ""
-    population_id: str = ""
-    item_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,14 +41,6 @@ class EvidenceInfo:
     added_at: str
     blob_file: str
     links: tuple[Link, ...] = ()
-
-
-@dataclass(frozen=True)
-class AddResult:
-    evidence_id: str
-    deduplicated: bool
-    size: int
-    sha256: str
 
 
 class Vault:
@@ -72,6 +57,7 @@ class Vault:
         self.folder = folder
         self.header = header
         self._vmk: bytes | None = vmk
+        self._subkeys: dict[str, bytes] = {}
         self._conn: db.Connection | None = conn
         self._lock = lock
         self.blobs = BlobStore(folder)
@@ -138,6 +124,7 @@ class Vault:
         with self.mutex:
             conn, self._conn = self._conn, None
             self._vmk = None
+            self._subkeys.clear()
             if conn is not None:
                 try:
                     if self._lock.held:
@@ -167,7 +154,10 @@ class Vault:
     def _key(self, purpose: str) -> bytes:
         if self._vmk is None:
             raise InputError("the vault is locked")
-        return keyfile.subkey(self._vmk, purpose)
+        key = self._subkeys.get(purpose)
+        if key is None:
+            key = self._subkeys[purpose] = keyfile.subkey(self._vmk, purpose)
+        return key
 
     def _initialise(self) -> None:
         migrations.migrate(self.conn)
@@ -237,15 +227,8 @@ class Vault:
         original_name: str | None = None,
         progress: Progress | None = None,
     ) -> AddResult:
-        with open(path, "rb") as fh:
-            return self.add_stream(
-                fh,
-                original_name or Path(path).name,
-                link=link,
-                source=source,
-                event=event,
-                progress=progress,
-            )
+        item = Incoming.file(Path(path), link=link, source=source, event=event, name=original_name)
+        return self.add_many([item], progress=progress)[0]
 
     def add_stream(
         self,
@@ -257,93 +240,21 @@ class Vault:
         event: str = "collected",
         progress: Progress | None = None,
     ) -> AddResult:
-        """Store one file: blob first, durable, then its row and custody event in one commit."""
+        item = Incoming(lambda: _Borrowed(src), original_name, link, source, event)
+        return self.add_many([item], progress=progress)[0]
+
+    def add_many(
+        self, items: Iterable[Incoming], *, progress: Progress | None = None
+    ) -> list[AddResult]:
+        """Store files in batches: blobs durable first, then one commit per batch."""
         self._require_writer()
         with self.mutex:
-            dek = secrets.token_bytes(32)
-            pending = self.blobs.write(src, dek, progress=progress)
-            existing = self.conn.execute(
-                "SELECT evidence_id FROM evidence WHERE sha256 = ?", (pending.digest.sha256,)
-            ).fetchone()
-            if existing is not None:
-                self.blobs.discard(pending)
-                self._record_again(existing[0], original_name, link, source, event, pending)
-                return AddResult(existing[0], True, pending.digest.size, pending.digest.sha256)
-            self.blobs.commit(pending)
-            try:
-                evidence_id = self._insert_new(pending, dek, original_name, link, source, event)
-            except BaseException:
-                self.blobs.remove(pending.blob_file)
-                raise
-            return AddResult(evidence_id, False, pending.digest.size, pending.digest.sha256)
+            return ingest.add_all(self, items, progress)
 
-    def _insert_new(
-        self,
-        pending: PendingBlob,
-        dek: bytes,
-        name: str,
-        link: Link | None,
-        source: str,
-        event: str,
-    ) -> str:
-        media = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        with db.atomic(self.conn):
-            count = self.conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
-            evidence_id = f"EV-{count + 1:06d}"
-            stamp = custody.now_utc().isoformat(timespec="seconds")
-            self.conn.execute(
-                "INSERT INTO evidence (evidence_id, blob_file, sha256, size, wrapped_dek, "
-                "original_name, media_type, source, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    evidence_id,
-                    pending.blob_file,
-                    pending.digest.sha256,
-                    pending.digest.size,
-                    self._wrap_dek(pending.blob_file, dek),
-                    name,
-                    media,
-                    source,
-                    stamp,
-                ),
-            )
-            self._link(evidence_id, link)
-            custody.append(
-                self.conn,
-                event,
-                evidence_id=evidence_id,
-                sha256=pending.digest.sha256,
-                size=pending.digest.size,
-                original_name=name,
-                media_type=media,
-                source=source,
-                link=_link_dict(link),
-            )
-        return evidence_id
+    def wrap_dek(self, blob_file: str, dek: bytes) -> bytes:
+        return self._wrap_dek(blob_file, dek)
 
-    def _record_again(
-        self,
-        evidence_id: str,
-        name: str,
-        link: Link | None,
-        source: str,
-        event: str,
-        pending: PendingBlob,
-    ) -> None:
-        with db.atomic(self.conn):
-            self._link(evidence_id, link)
-            custody.append(
-                self.conn,
-                event,
-                evidence_id=evidence_id,
-                sha256=pending.digest.sha256,
-                size=pending.digest.size,
-                original_name=name,
-                source=source,
-                link=_link_dict(link),
-                duplicate_of_stored=True,
-            )
-
-    def _link(self, evidence_id: str, link: Link | None) -> None:
+    def link(self, evidence_id: str, link: Link | None) -> None:
         if link is None or link == Link():
             return
         self.conn.execute(
@@ -379,7 +290,7 @@ class Vault:
             sql += " WHERE " + " AND ".join(where)
         rows = self.conn.execute(sql + " ORDER BY evidence_id", args).fetchall()
         links = self._links_by_evidence()
-        return [EvidenceInfo(*row, links=tuple(links.get(row[0], ()))) for row in rows]
+        return [_info(row, links.get(row[0], [])) for row in rows]
 
     def _links_by_evidence(self) -> dict[str, list[Link]]:
         out: dict[str, list[Link]] = {}
@@ -399,7 +310,7 @@ class Vault:
         if row is None:
             raise InputError(f"no evidence with id {evidence_id}")
         links = self._links_by_evidence().get(evidence_id, [])
-        return EvidenceInfo(*row, links=tuple(links))
+        return _info(row, links)
 
     def custody_history(self, evidence_id: str) -> list[custody.CustodyEvent]:
         self.get_evidence(evidence_id)
@@ -508,10 +419,22 @@ class Vault:
             custody.append(self.conn, "passphrase_changed", kdf_memory_kib=header.kdf.memory_kib)
 
 
-def _link_dict(link: Link | None) -> dict[str, str]:
-    if link is None:
-        return {}
-    return {k: v for k, v in vars(link).items() if v}
+class _Borrowed:
+    """A caller's stream handed to the ingester without closing it afterwards."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+
+    def __enter__(self) -> BinaryIO:
+        return self.fh
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _info(row: tuple[str, str, int, str, str, str, str, str], links: list[Link]) -> EvidenceInfo:
+    ev, name, size, sha, media, source, added, blob = row
+    return EvidenceInfo(ev, name, size, sha, media, source, added, blob, links=tuple(links))
 
 
 def disk_free(folder: Path) -> int:

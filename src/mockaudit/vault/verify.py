@@ -48,7 +48,8 @@ def verify(
             ("the checkpoints", lambda: _check_internal_checkpoint(vault, report)),
         ]
         if against is not None:
-            steps.append(("the external checkpoint", lambda: _check_external(vault, report, against)))
+            note = against
+            steps.append(("the external checkpoint", lambda: _check_external(vault, report, note)))
         for what, step in steps:
             try:
                 step()
