@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mockaudit import fsio
+from mockaudit.domain import Program
 from mockaudit.errors import DiskFullError, InputError, IntegrityError, MockauditError
-from mockaudit.vault import db
+from mockaudit.importer import ImportReport, import_scenario
+from mockaudit.importer import Progress as ImportProgress
+from mockaudit.vault import db, program_store
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
 from mockaudit.vault.ingest import AddResult, Incoming, Link
 from mockaudit.vault.keyfile import KdfParams
+from mockaudit.vault.program_source import VaultSource
 from mockaudit.vault.store import EvidenceInfo, Vault
 from mockaudit.vault.verify import VerifyReport, verify
 
@@ -145,6 +149,25 @@ class Session:
     def change_passphrase(self, new_passphrase: str) -> None:
         with translated("changing the passphrase"):
             self.vault.change_passphrase(new_passphrase)
+
+    # ----- program -----
+
+    def import_scenario(self, folder: Path, progress: ImportProgress | None = None) -> ImportReport:
+        """Load a scenario folder (strictly) and store it in the vault, idempotently."""
+        with translated(f"importing {folder}"):
+            return import_scenario(self.vault, Path(folder), progress)
+
+    def program(self) -> Program:
+        with translated("reading the program"):
+            return program_store.load_program(self.vault.conn)
+
+    def program_history(self) -> list[tuple[int, str, str, list[str]]]:
+        with translated("reading the program history"):
+            return program_store.program_history(self.vault.conn)
+
+    def source(self) -> VaultSource:
+        """What the fieldwork engine reads: the program and its populations, via SQL."""
+        return VaultSource(self.vault)
 
     def facts(self) -> dict[str, str]:
         with translated("reading vault facts"):

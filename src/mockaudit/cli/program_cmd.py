@@ -1,9 +1,86 @@
-"""Program commands (criteria, import, audit) — registered as they land."""
+"""Program commands: criteria, new, import, population import."""
 
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
+
 import click
+
+from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.domain import CRITERIA
+from mockaudit.errors import InputError
+from mockaudit.importer import Progress as ImportProgress
+from mockaudit.session import Session
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "scenarios" / "template"
+
+
+@click.command()
+@click.option("--category", help="Only this category (security, availability, …).")
+def criteria(category: str | None) -> None:
+    """List the 61 Trust Services Criteria with a one-line summary each."""
+    shown = [c for c in CRITERIA if category is None or c.category == category]
+    if not shown:
+        raise InputError(f"no criteria in category {category!r}")
+    for c in shown:
+        click.echo(f"{c.id:<7} {c.category:<21} {c.summary}")
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def new(folder: Path) -> None:
+    """Scaffold a commented scenario folder to fill in with your program."""
+    if folder.exists() and any(folder.iterdir()):
+        raise InputError(f"{folder} exists and is not empty; choose a new folder")
+    shutil.copytree(TEMPLATE, folder, dirs_exist_ok=True)
+    click.echo(f"created {folder}: edit {folder / 'scenario.toml'}, then run")
+    click.echo(f"  mockaudit import {folder}")
+
+
+@click.command("import")
+@vault_options
+@click.argument("scenario_dir", type=click.Path(file_okay=False, path_type=Path))
+def import_(vault_dir: Path | None, passphrase_file: Path | None, scenario_dir: Path) -> None:
+    """Load a scenario folder into the vault: program, populations and every evidence file.
+
+    The whole folder is validated before anything is written. Re-importing an
+    unchanged folder changes nothing; a changed folder records what changed.
+    """
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+        report = session.import_scenario(scenario_dir, progress=_import_progress())
+    click.echo(f"program version {report.program_version}")
+    for change in report.changes:
+        click.echo(f"  {change}")
+    if not report.changes:
+        click.echo("  no change to the program")
+    for pop in report.populations:
+        click.echo(f"population {pop.population}: {pop.rows} rows ({pop.status})")
+    click.echo(f"files stored: {report.files_stored}, unchanged: {report.files_unchanged}")
+    if report.files_missing:
+        click.echo(f"files named but missing ({len(report.files_missing)}); the audit will report:")
+        for path in report.files_missing[:20]:
+            click.echo(f"  {path}")
+        if len(report.files_missing) > 20:
+            click.echo(f"  … and {len(report.files_missing) - 20} more")
+
+
+def _import_progress() -> ImportProgress | None:
+    if not sys.stderr.isatty():
+        return None
+    last: dict[str, int] = {}
+
+    def show(stage: str, done: int, total: int) -> None:
+        if done - last.get(stage, -(10**9)) >= 50_000 or done in (1, total):
+            last[stage] = done
+            click.echo(f"\r{stage}: {done:,}", err=True, nl=False)
+
+    return show
 
 
 def register(cli: click.Group) -> None:
-    del cli
+    cli.add_command(criteria)
+    cli.add_command(new)
+    cli.add_command(import_)

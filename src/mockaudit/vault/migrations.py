@@ -78,8 +78,51 @@ _CORE = [
 ]
 
 
+def _m002_program(conn: Connection) -> None:
+    _run(conn, _PROGRAM)
+
+
+_PROGRAM = [
+    s.strip()
+    for s in """
+        CREATE TABLE program_versions (
+            version INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            program TEXT NOT NULL,
+            source TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            changes TEXT NOT NULL
+        );
+        CREATE TABLE program_files (
+            path TEXT PRIMARY KEY,
+            evidence_id TEXT NOT NULL REFERENCES evidence(evidence_id)
+        );
+        CREATE TABLE populations (
+            population_id TEXT PRIMARY KEY,
+            table_name TEXT NOT NULL UNIQUE,
+            columns TEXT NOT NULL,
+            key_column TEXT NOT NULL,
+            date_column TEXT NOT NULL,
+            row_count INTEGER NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            source_path TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE runs (
+            run_id TEXT PRIMARY KEY,
+            seed INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            program_version INTEGER NOT NULL,
+            run TEXT NOT NULL
+        );
+    """.split(";\n")
+    if s.strip()
+]
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_core", _m001_core),
+    ("0002_program", _m002_program),
 ]
 
 

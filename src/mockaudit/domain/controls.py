@@ -1,0 +1,114 @@
+"""Controls and the attributes an auditor tests on each sampled item."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from mockaudit.domain.criteria import is_criterion
+from mockaudit.domain.enums import AttributeCheck, ControlKind, Frequency, Nature, RiskTier
+from mockaudit.domain.values import Identifier, PositiveCount, Text
+
+# The keys each check needs; every other optional key must be left out, so a
+# misplaced ``value`` on a ``present`` check is caught instead of ignored.
+CHECK_KEYS: dict[AttributeCheck, frozenset[str]] = {
+    AttributeCheck.PRESENT: frozenset({"field"}),
+    AttributeCheck.ABSENT: frozenset({"field"}),
+    AttributeCheck.EQUALS: frozenset({"field", "value"}),
+    AttributeCheck.IN: frozenset({"field", "values"}),
+    AttributeCheck.DIFFERENT: frozenset({"fields"}),
+    AttributeCheck.BEFORE: frozenset({"fields"}),
+    AttributeCheck.WITHIN_DAYS: frozenset({"fields", "days"}),
+    AttributeCheck.EVIDENCE: frozenset(),
+}
+_OPTIONAL_KEYS = ("field", "fields", "value", "values", "days")
+
+
+class Attribute(BaseModel):
+    """One check applied to every sampled item of the control's population."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Identifier
+    check: AttributeCheck
+    field: Text | None = None
+    fields: tuple[Text, ...] | None = None
+    value: Text | None = None
+    values: tuple[Text, ...] | None = None
+    days: PositiveCount | None = None
+
+    @model_validator(mode="after")
+    def _keys_match_check(self) -> Self:
+        needed = CHECK_KEYS[self.check]
+        for key in _OPTIONAL_KEYS:
+            given = getattr(self, key) is not None
+            if key in needed and not given:
+                raise ValueError(f'key "{key}" is required by check "{self.check}"')
+            if given and key not in needed:
+                raise ValueError(f'key "{key}" does not apply to check "{self.check}"')
+        if self.fields is not None and len(self.fields) != 2:
+            raise ValueError(f'check "{self.check}" needs exactly 2 fields, got {len(self.fields)}')
+        if self.values is not None and not self.values:
+            raise ValueError('check "in" needs at least one value')
+        return self
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The population columns this check reads (the evidence column is the population's)."""
+        if self.field is not None:
+            return (self.field,)
+        return self.fields or ()
+
+
+def _blank_is_none(value: object) -> object:
+    """``owner = ""`` means ownerless, exactly like leaving the key out."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+class Control(BaseModel):
+    """A control as documented: what it does, who owns it, how often, and how it is tested.
+
+    An owner that is missing, blank or not among ``people`` is allowed: it is an
+    audit finding (``control.ownerless``), not a malformed file.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Identifier
+    title: Text
+    description: Text = ""
+    criteria: tuple[Text, ...] = Field(min_length=1)
+    owner: Annotated[Text | None, BeforeValidator(_blank_is_none)] = None
+    frequency: Frequency
+    kind: ControlKind
+    nature: Nature
+    risk: RiskTier
+    population: Identifier | None = None
+    evidence: tuple[Text, ...] = ()
+    attributes: tuple[Attribute, ...] = ()
+
+    @field_validator("criteria")
+    @classmethod
+    def _known_criteria(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for cid in value:
+            if not is_criterion(cid):
+                raise ValueError(f'unknown criterion "{cid}"')
+        return value
+
+    @model_validator(mode="after")
+    def _attributes_are_testable(self) -> Self:
+        seen: set[str] = set()
+        for attribute in self.attributes:
+            if attribute.id in seen:
+                raise ValueError(f'duplicate attribute id "{attribute.id}"')
+            seen.add(attribute.id)
+        if self.attributes and self.population is None:
+            raise ValueError("attributes are tested on population items, but no population is set")
+        return self
+
+    def attribute(self, attribute_id: str) -> Attribute | None:
+        """The attribute with this id, or None."""
+        return next((a for a in self.attributes if a.id == attribute_id), None)

@@ -1,0 +1,222 @@
+"""``mockaudit import DIR``: a scenario folder into the vault, idempotently.
+
+Order (nothing half-imported is ever visible):
+1. load and validate the whole folder (scenarios.loader) before touching the vault;
+2. store every file the program names — population CSVs (IPE evidence in their own
+   right), policy files, count screenshots, control and per-row evidence — as
+   encrypted blobs with custody events, skipping files already stored unchanged;
+3. one transaction: the program version (if it changed), the path → evidence map,
+   and the rows of every population whose source changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockaudit.domain import Program
+from mockaudit.scenarios.loader import Scenario, load_scenario
+from mockaudit.vault import custody, db, program_store
+from mockaudit.vault.ingest import Incoming, Link
+from mockaudit.vault.population_store import get_table, replace_population
+from mockaudit.vault.store import Vault
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total; total 0 = unknown)
+
+
+@dataclass
+class PopulationImport:
+    population: str
+    rows: int
+    status: str  # "new" | "replaced" | "unchanged"
+
+
+@dataclass
+class ImportReport:
+    program_version: int
+    changes: list[str]
+    populations: list[PopulationImport] = field(default_factory=list)
+    files_stored: int = 0
+    files_unchanged: int = 0
+    files_missing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    path: str  # as written in the scenario (relative to its folder)
+    absolute: Path
+    link: Link | None
+
+
+def import_scenario(vault: Vault, folder: Path, progress: Progress | None = None) -> ImportReport:
+    scenario = load_scenario(folder)
+    stamp = custody.now_utc().isoformat(timespec="seconds")
+    stored = _stored_hashes(vault)
+    report = ImportReport(0, [])
+    new_map = _store_files(vault, scenario, stored, report, progress)
+    with vault.mutex, db.atomic(vault.conn):
+        version, changes = program_store.save_program(
+            vault.conn, scenario.program, source=str(scenario.root), stamp=stamp
+        )
+        report.program_version, report.changes = version, changes
+        _supersede(vault, new_map)
+        program_store.map_files(vault.conn, new_map.items())
+        for population in scenario.program.populations:
+            report.populations.append(
+                _import_rows(vault, scenario, population.id, stored, new_map, stamp, progress)
+            )
+    return report
+
+
+def _supersede(vault: Vault, new_map: dict[str, str]) -> None:
+    """A path that now holds different content: the old evidence is superseded, never deleted."""
+    old = program_store.file_map(vault.conn)
+    for path, evidence_id in new_map.items():
+        previous = old.get(path)
+        if previous is not None and previous != evidence_id:
+            custody.append(
+                vault.conn, "superseded", evidence_id=previous, superseded_by=evidence_id, path=path
+            )
+
+
+def _stored_hashes(vault: Vault) -> dict[str, str]:
+    """path → SHA-256 of what the vault holds for it now."""
+    rows = vault.conn.execute(
+        "SELECT f.path, e.sha256 FROM program_files f JOIN evidence e USING (evidence_id)"
+    )
+    return {str(p): str(s) for p, s in rows}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _store_files(
+    vault: Vault,
+    scenario: Scenario,
+    stored: dict[str, str],
+    report: ImportReport,
+    progress: Progress | None,
+) -> dict[str, str]:
+    order: list[str] = []
+
+    def incoming() -> Iterator[Incoming]:
+        seen: set[str] = set()
+        for ref in _references(scenario):
+            if not ref.absolute.is_file():
+                if ref.path not in seen:
+                    report.files_missing.append(ref.path)
+                seen.add(ref.path)
+                continue
+            if stored.get(ref.path) == _sha256(ref.absolute) and ref.path not in order:
+                report.files_unchanged += ref.path not in seen
+                seen.add(ref.path)
+                continue
+            seen.add(ref.path)
+            order.append(ref.path)
+            yield Incoming.file(
+                ref.absolute,
+                link=ref.link,
+                source=f"scenario {scenario.root.name}",
+                event="imported",
+                name=ref.path,
+            )
+            if progress:
+                progress("files", len(order), 0)
+
+    results = vault.add_many(incoming())
+    new_map = {path: result.evidence_id for path, result in zip(order, results, strict=True)}
+    report.files_stored = len(new_map)
+    return new_map
+
+
+def _references(scenario: Scenario) -> Iterator[_Ref]:
+    """Every file the program names, with the control/population/item it supports."""
+    program = scenario.program
+    root = scenario.root
+    for population in program.populations:
+        yield _Ref(
+            population.file,
+            scenario.population_files[population.id],
+            Link(population_id=population.id),
+        )
+        if population.count_evidence:
+            yield _Ref(
+                population.count_evidence,
+                root / population.count_evidence,
+                Link(population_id=population.id),
+            )
+    for policy in program.policies:
+        if policy.file:
+            yield _Ref(policy.file, root / policy.file, None)
+    for control in program.controls:
+        for path in control.evidence:
+            yield _Ref(
+                path, scenario.resolve(path, f"controls {control.id}"), Link(control_id=control.id)
+            )
+    for population in program.populations:
+        if population.evidence_column:
+            yield from _row_references(scenario, population.id)
+
+
+def _row_references(scenario: Scenario, population_id: str) -> Iterator[_Ref]:
+    population = scenario.program.population(population_id)
+    assert population is not None and population.evidence_column
+    table = scenario.table(population_id)
+    key_i = table.header.index(population.key)
+    ev_i = table.header.index(population.evidence_column)
+    for line, cells in table.rows():
+        for path in (p.strip() for p in cells[ev_i].split(";")):
+            if path:
+                where = f"{population.file} line {line}"
+                yield _Ref(
+                    path,
+                    scenario.resolve(path, where),
+                    Link(population_id=population_id, item_key=cells[key_i].strip()),
+                )
+
+
+def _import_rows(
+    vault: Vault,
+    scenario: Scenario,
+    population_id: str,
+    stored: dict[str, str],
+    new_map: dict[str, str],
+    stamp: str,
+    progress: Progress | None,
+) -> PopulationImport:
+    population = scenario.program.population(population_id)
+    assert population is not None
+    existing = get_table(vault.conn, population_id)
+    sha = stored.get(population.file) if population.file not in new_map else None
+    same_shape = existing is not None and (existing.key_column, existing.date_column) == (
+        population.key,
+        population.date,
+    )
+    if existing is not None and same_shape and sha is not None and existing.source_sha256 == sha:
+        return PopulationImport(population_id, existing.row_count, "unchanged")
+    table = scenario.table(population_id)
+    source_sha = _sha256(scenario.population_files[population_id])
+    done = replace_population(
+        vault.conn,
+        population_id,
+        table.header,
+        table.rows(),
+        key_column=population.key,
+        date_column=population.date,
+        source_sha256=source_sha,
+        source_path=population.file,
+        imported_at=stamp,
+        progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+    )
+    return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
+
+
+def current_program(vault: Vault) -> Program:
+    return program_store.load_program(vault.conn)

@@ -1,0 +1,176 @@
+"""Stream population CSVs row by row, with errors that name the file and the line.
+
+Populations can have a million rows, so nothing here reads a whole file: the
+file is read one physical line at a time (each decoded as strict UTF-8, so a
+bad byte is reported on its own line) and fed to :mod:`csv`. ``rows()`` opens
+the file afresh on every call, so a table can be iterated more than once and
+holds no file handle between iterations.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from mockaudit.errors import InputError
+
+DELIMITERS = (",", ";", "\t")
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""A physical line longer than this is refused: it bounds memory on a file with no newlines."""
+
+_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class RowTable(Protocol):
+    """What a population reader offers: a header and a re-iterable stream of numbered rows."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def header(self) -> list[str]: ...
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]: ...
+
+
+class CsvTable:
+    """A CSV file whose header has been read and checked; rows are read on demand."""
+
+    def __init__(self, path: Path, label: str, header: list[str], delimiter: str) -> None:
+        self.path = path
+        self.label = label
+        self.header = header
+        self.delimiter = delimiter
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield ``(line, cells)`` for each data row; ``line`` is the row's first physical line.
+
+        Blank lines are skipped. A row with a different number of fields from
+        the header is an :class:`InputError` naming its line.
+        """
+        width = len(self.header)
+        with _open(self.path, self.label) as fh:
+            records = _records(fh, self.label, self.delimiter)
+            next(records, None)  # the header, already checked by open_csv
+            for line, cells in records:
+                if len(cells) != width:
+                    raise InputError(
+                        f"{self.label} line {line}: {len(cells)} fields, header has {width}"
+                    )
+                yield line, cells
+
+
+def open_csv(path: Path, label: str | None = None) -> CsvTable:
+    """Open ``path``, sniff its delimiter and check its header.
+
+    ``label`` is how messages name the file (e.g. ``populations/changes.csv``);
+    it defaults to the path as given.
+    """
+    name = label if label is not None else str(path)
+    with _open(path, name) as fh:
+        first = _first_content_line(fh, name)
+    delimiter = sniff_delimiter(first)
+    with _open(path, name) as fh:
+        record = next(_records(fh, name, delimiter), None)
+    if record is None:  # pragma: no cover - _first_content_line already found a line
+        raise InputError(f"{name}: empty file, expected a header row")
+    header = _check_header(name, *record)
+    return CsvTable(path, name, header, delimiter)
+
+
+def read_header(path: Path, label: str | None = None) -> list[str]:
+    """The checked header names of a CSV file, without reading its rows."""
+    return open_csv(path, label).header
+
+
+def sniff_delimiter(line: str) -> str:
+    """The candidate delimiter appearing most often outside quotes in the header line.
+
+    Ties go to the earlier of ``,`` ``;`` tab; a single-column header means ``,``.
+    """
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _open(path: Path, label: str) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except IsADirectoryError:
+        raise InputError(f"{label}: is a directory, expected a CSV file") from None
+    except OSError as exc:
+        raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
+
+
+def _physical_lines(fh: BinaryIO, label: str) -> Iterator[str]:
+    """Decode one physical line at a time so a bad byte is reported with its line number."""
+    number = 0
+    while True:
+        raw = fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if number == 1:
+            if raw.startswith(_UTF16_BOMS):
+                raise InputError(f"{label}: file is UTF-16; save it as UTF-8")
+            raw = raw.removeprefix(_BOM)
+        if len(raw) > MAX_LINE_BYTES:
+            raise InputError(f"{label} line {number}: line longer than {MAX_LINE_BYTES} bytes")
+        if b"\0" in raw:
+            raise InputError(f"{label} line {number}: contains a NUL byte (binary or UTF-16 file?)")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{label} line {number}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} "
+                f"at byte {exc.start + 1} of the line)"
+            ) from None
+
+
+def _records(fh: BinaryIO, label: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank CSV records with the physical line each one starts on."""
+    reader = csv.reader(_physical_lines(fh, label), delimiter=delimiter, strict=True)
+    previous = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{label} line {previous + 1}: malformed CSV ({exc})") from None
+        start, previous = previous + 1, reader.line_num
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue
+        yield start, cells
+
+
+def _first_content_line(fh: BinaryIO, label: str) -> str:
+    for line in _physical_lines(fh, label):
+        if line.strip():
+            return line
+    raise InputError(f"{label}: empty file, expected a header row")
+
+
+def _check_header(label: str, line: int, cells: list[str]) -> list[str]:
+    """Header names are trimmed; empty and repeated names are errors (rows are keyed by name)."""
+    header = [cell.strip() for cell in cells]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if not name:
+            raise InputError(f"{label} line {line}: header column {position} has no name")
+        if name in seen:
+            raise InputError(
+                f'{label} line {line}: header names "{name}" twice '
+                f"(columns {seen[name]} and {position})"
+            )
+        seen[name] = position
+    return header
