@@ -11,12 +11,20 @@ Order (nothing half-imported is ever visible):
 
 from __future__ import annotations
 
+import csv
 import hashlib
-from collections.abc import Callable, Iterator
+import io
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from mockaudit.domain import Program
+from mockaudit.errors import InputError
+from mockaudit.scenarios.csv_reader import RowTable, open_csv
+from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_changes
+from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, db, program_store
 from mockaudit.vault.ingest import Incoming, Link
@@ -220,3 +228,103 @@ def _import_rows(
 
 def current_program(vault: Vault) -> Program:
     return program_store.load_program(vault.conn)
+
+
+def import_population(
+    vault: Vault,
+    population_id: str,
+    *,
+    file: Path | None = None,
+    git_repo: Path | None = None,
+    branch: str = "main",
+    progress: Progress | None = None,
+) -> PopulationImport:
+    """Replace one population's rows from a CSV/JSON file or a git first-parent history.
+
+    The program (imported before) says which columns the population needs; the
+    new source must carry them. The source itself is stored as IPE evidence.
+    """
+    program = program_store.load_program(vault.conn)
+    population = program.population(population_id)
+    if population is None:
+        known = ", ".join(p.id for p in program.populations) or "none"
+        raise InputError(f"the program has no population {population_id!r} (known: {known})")
+    if (file is None) == (git_repo is None):
+        raise InputError("give either a FILE or --from-git REPO")
+    opener: Callable[[], AbstractContextManager[BinaryIO]]
+    if file is not None:
+        table: RowTable = open_json_rows(file) if file.suffix.lower() == ".json" else open_csv(file)
+        blob_name, opener = file.name, (lambda: open(file, "rb"))
+    else:
+        assert git_repo is not None
+        table = _GitTable(git_repo, branch)
+        data = table.as_csv()
+        blob_name, opener = f"git-{git_repo.name}-{branch}.csv", (lambda: io.BytesIO(data))
+    _require_columns(program, population_id, table.header, table.label)
+    stamp = custody.now_utc().isoformat(timespec="seconds")
+    item = Incoming(
+        opener,
+        blob_name,
+        Link(population_id=population_id),
+        f"population import {table.label}",
+        "imported",
+    )
+    [stored] = vault.add_many([item])
+    with vault.mutex, db.atomic(vault.conn):
+        existing = get_table(vault.conn, population_id)
+        program_store.map_files(vault.conn, [(population.file, stored.evidence_id)])
+        done = replace_population(
+            vault.conn,
+            population_id,
+            table.header,
+            table.rows(),
+            key_column=population.key,
+            date_column=population.date,
+            source_sha256=stored.sha256,
+            source_path=table.label,
+            imported_at=stamp,
+            progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+        )
+    return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
+
+
+def _require_columns(
+    program: Program, population_id: str, header: Sequence[str], label: str
+) -> None:
+    population = program.population(population_id)
+    assert population is not None
+    needed = {population.key: "key", population.date: "date"}
+    if population.evidence_column:
+        needed[population.evidence_column] = "evidence_column"
+    for control in program.controls:
+        if control.population == population_id:
+            for attribute in control.attributes:
+                for column in attribute.columns:
+                    needed.setdefault(column, f"{control.id}.{attribute.id}")
+    for column, why in needed.items():
+        if column not in header:
+            raise InputError(
+                f"{label}: no column {column!r}, which population {population_id} needs ({why}); "
+                f"columns are: {', '.join(header)}"
+            )
+
+
+class _GitTable:
+    """A git first-parent history as a row table (header GIT_COLUMNS)."""
+
+    def __init__(self, repo: Path, branch: str) -> None:
+        self.label = f"git {repo} {branch}"
+        self.header = list(GIT_COLUMNS)
+        self._rows = list(iter_first_parent_changes(repo, branch))  # validated up front
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        for i, row in enumerate(self._rows):
+            yield i + 2, [row[c] for c in GIT_COLUMNS]
+
+    def as_csv(self) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.header)
+        for _, cells in self.rows():
+            writer.writerow(cells)
+        return out.getvalue().encode("utf-8")

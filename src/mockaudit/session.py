@@ -16,7 +16,7 @@ from pathlib import Path
 from mockaudit import fsio
 from mockaudit.domain import Program
 from mockaudit.errors import DiskFullError, InputError, IntegrityError, MockauditError
-from mockaudit.importer import ImportReport, import_scenario
+from mockaudit.importer import ImportReport, PopulationImport, import_population, import_scenario
 from mockaudit.importer import Progress as ImportProgress
 from mockaudit.vault import db, program_store
 from mockaudit.vault.custody import CustodyEvent
@@ -156,6 +156,26 @@ class Session:
         """Load a scenario folder (strictly) and store it in the vault, idempotently."""
         with translated(f"importing {folder}"):
             return import_scenario(self.vault, Path(folder), progress)
+
+    def import_population(
+        self,
+        population: str,
+        *,
+        file: Path | None = None,
+        git_repo: Path | None = None,
+        branch: str = "main",
+        progress: ImportProgress | None = None,
+    ) -> PopulationImport:
+        """Replace one population from a CSV/JSON export or a git first-parent history."""
+        with translated(f"importing population {population}"):
+            return import_population(
+                self.vault,
+                population,
+                file=file,
+                git_repo=git_repo,
+                branch=branch,
+                progress=progress,
+            )
 
     def program(self) -> Program:
         with translated("reading the program"):

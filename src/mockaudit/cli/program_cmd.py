@@ -80,7 +80,48 @@ def _import_progress() -> ImportProgress | None:
     return show
 
 
+@click.group("population")
+def population_group() -> None:
+    """Replace one population with a fresh export."""
+
+
+@population_group.command("import")
+@vault_options
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--population", "population_id", required=True, help="Population id in the program.")
+@click.option(
+    "--from-git",
+    "git_repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build the population from this repository's first-parent history.",
+)
+@click.option("--branch", default="main", show_default=True, help="Branch for --from-git.")
+def population_import(
+    vault_dir: Path | None,
+    passphrase_file: Path | None,
+    file: Path | None,
+    population_id: str,
+    git_repo: Path | None,
+    branch: str,
+) -> None:
+    """Import or replace a population from FILE (CSV/JSON) or from --from-git REPO.
+
+    From git, each row is a change that reached BRANCH: commit, merged_at, author,
+    committer, PR number from the merge or squash message, and approvers from
+    Reviewed-by:/Approved-by: trailers.
+    """
+    if file is not None and not file.is_file():
+        raise InputError(f"{file}: no such file")
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+        done = session.import_population(
+            population_id, file=file, git_repo=git_repo, branch=branch, progress=_import_progress()
+        )
+    click.echo(f"population {done.population}: {done.rows} rows ({done.status})")
+
+
 def register(cli: click.Group) -> None:
+    cli.add_command(population_group)
     cli.add_command(criteria)
     cli.add_command(new)
     cli.add_command(import_)
