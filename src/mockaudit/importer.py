@@ -122,7 +122,8 @@ def _store_files(
                     report.files_missing.append(ref.path)
                 seen.add(ref.path)
                 continue
-            if stored.get(ref.path) == _sha256(ref.absolute) and ref.path not in order:
+            known = stored.get(ref.path)
+            if known is not None and ref.path not in order and known == _sha256(ref.absolute):
                 report.files_unchanged += ref.path not in seen
                 seen.add(ref.path)
                 continue
@@ -140,6 +141,8 @@ def _store_files(
 
     results = vault.add_many(incoming())
     new_map = {path: result.evidence_id for path, result in zip(order, results, strict=True)}
+    for path, result in zip(order, results, strict=True):
+        stored[path] = result.sha256  # what the vault now holds for the path
     report.files_stored = len(new_map)
     return new_map
 
@@ -202,15 +205,14 @@ def _import_rows(
     population = scenario.program.population(population_id)
     assert population is not None
     existing = get_table(vault.conn, population_id)
-    sha = stored.get(population.file) if population.file not in new_map else None
+    sha = stored[population.file]
     same_shape = existing is not None and (existing.key_column, existing.date_column) == (
         population.key,
         population.date,
     )
-    if existing is not None and same_shape and sha is not None and existing.source_sha256 == sha:
+    if existing is not None and same_shape and existing.source_sha256 == sha:
         return PopulationImport(population_id, existing.row_count, "unchanged")
     table = scenario.table(population_id)
-    source_sha = _sha256(scenario.population_files[population_id])
     done = replace_population(
         vault.conn,
         population_id,
@@ -218,7 +220,7 @@ def _import_rows(
         table.rows(),
         key_column=population.key,
         date_column=population.date,
-        source_sha256=source_sha,
+        source_sha256=sha,
         source_path=population.file,
         imported_at=stamp,
         progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,

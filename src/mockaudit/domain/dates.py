@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from mockaudit.domain.observations import PeriodUnit
 
@@ -18,13 +19,8 @@ def parse_instant(text: str) -> datetime | None:
 
     A date alone is midnight UTC; a datetime without an offset is UTC (scenario-format.md).
     """
-    text = text.strip()
-    if not text:
-        return None
-    if text.endswith(("z", "Z")):
-        text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text.strip())  # 3.11+: accepts "Z"
     except ValueError:
         return None
     if moment.tzinfo is None:
@@ -32,9 +28,22 @@ def parse_instant(text: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+@lru_cache(maxsize=16384)
 def parse_day(text: str) -> date | None:
-    moment = parse_instant(text)
-    return moment.date() if moment else None
+    """The UTC day of a cell (cached: populations repeat the same dates a lot)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.date()
+
+
+@lru_cache(maxsize=4096)
+def day_labels(day: date) -> tuple[str, str]:
+    """(ISO day, ISO week label) of a day, as the importer stores them."""
+    return day.isoformat(), iso_week(day)
 
 
 def iso_week(day: date) -> str:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from mockaudit.domain.dates import iso_week, parse_day
+from mockaudit.domain.dates import day_labels, parse_day
 from mockaudit.errors import InputError
 from mockaudit.vault.db import Connection
 
@@ -147,19 +147,14 @@ def _batches(
     rows: Iterable[tuple[int, list[str]]], key_i: int, day_i: int
 ) -> Iterator[list[tuple[object, ...]]]:
     batch: list[tuple[object, ...]] = []
+    append = batch.append
     for line, cells in rows:
         day = parse_day(cells[day_i])
-        batch.append(
-            (
-                line,
-                cells[key_i].strip(),
-                day.isoformat() if day else None,
-                iso_week(day) if day else None,
-                *cells,
-            )
-        )
+        iso, week = day_labels(day) if day else (None, None)
+        append((line, cells[key_i].strip(), iso, week, *cells))
         if len(batch) >= BATCH_ROWS:
             yield batch
             batch = []
+            append = batch.append
     if batch:
         yield batch
