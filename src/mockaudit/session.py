@@ -11,13 +11,16 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from mockaudit import fsio
 from mockaudit.domain import Program
+from mockaudit.domain.run import Run
 from mockaudit.errors import DiskFullError, InputError, IntegrityError, MockauditError
 from mockaudit.importer import ImportReport, PopulationImport, import_population, import_scenario
 from mockaudit.importer import Progress as ImportProgress
+from mockaudit.program_export import export_program
 from mockaudit.vault import db, program_store
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
@@ -185,9 +188,36 @@ class Session:
         with translated("reading the program history"):
             return program_store.program_history(self.vault.conn)
 
+    def export_program(self, folder: Path) -> int:
+        """Write the stored program back out as a scenario folder; return files written."""
+        with translated(f"exporting the program to {folder}"):
+            return export_program(self.vault, Path(folder))
+
     def source(self) -> VaultSource:
         """What the fieldwork engine reads: the program and its populations, via SQL."""
         return VaultSource(self.vault)
+
+    # ----- audit -----
+
+    def run_audit(
+        self, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6
+    ) -> Run:
+        """Play the mock audit on the vault's program and store the run (with its seed)."""
+        from mockaudit import auditing  # the engine loads only when an audit runs
+
+        with translated("running the mock audit"):
+            return auditing.audit_vault(
+                self.vault, seed=seed, as_of=as_of, window_months=window_months
+            )
+
+    def run(self, run_id: str | None = None) -> Run:
+        """A stored run (the latest when ``run_id`` is None)."""
+        with translated("reading a stored run"):
+            return program_store.load_run(self.vault.conn, run_id)
+
+    def runs(self) -> list[tuple[str, int, str, int]]:
+        with translated("listing runs"):
+            return program_store.list_runs(self.vault.conn)
 
     def facts(self) -> dict[str, str]:
         with translated("reading vault facts"):
@@ -195,6 +225,18 @@ class Session:
             facts["custody_events"] = str(self.vault.tree_size())
             facts["verifier_key"] = self.vault.verifier_key()
             return facts
+
+
+def audit_folder(
+    folder: Path, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6
+) -> Run:
+    """Audit a scenario folder through a throwaway vault (nothing else is touched)."""
+    from mockaudit import auditing
+
+    with translated(f"auditing {folder}"):
+        return auditing.audit_folder(
+            Path(folder), seed=seed, as_of=as_of, window_months=window_months
+        )
 
 
 def create_vault(folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> None:

@@ -137,3 +137,21 @@ def test_cli_import_and_criteria(tmp_path: Path, folder: Path, run_cli, passfile
     assert bad.code == 2 and bad.err.count("\n") == 1
     listing = run_cli("criteria")
     assert listing.code == 0 and len(listing.out.splitlines()) == 61
+
+
+def test_export_program_back_loads_to_the_same_program(session: Session, folder: Path, tmp_path: Path) -> None:
+    from mockaudit.scenarios.loader import load_scenario
+
+    session.import_scenario(folder)
+    out = tmp_path / "exported"
+    count = session.export_program(out)
+    again = load_scenario(out)
+    assert again.program == load_scenario(folder).program
+    assert count >= 1 + 3  # scenario.toml and the three populations at least
+    original = [c for _, c in load_scenario(folder).table("changes").rows()]
+    assert [c for _, c in again.table("changes").rows()] == original
+    assert (out / "evidence/config/branch-protection.png").read_bytes() == (
+        folder / "evidence/config/branch-protection.png"
+    ).read_bytes()
+    with pytest.raises(InputError, match="not empty"):
+        session.export_program(out)

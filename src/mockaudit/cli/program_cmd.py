@@ -120,7 +120,53 @@ def population_import(
     click.echo(f"population {done.population}: {done.rows} rows ({done.status})")
 
 
+@click.group("program")
+def program_group() -> None:
+    """Look at the program stored in the vault, or export it back as a folder."""
+
+
+@program_group.command("show")
+@vault_options
+def program_show(vault_dir: Path | None, passphrase_file: Path | None) -> None:
+    """Summary of the stored program and its import history."""
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+        program = session.program()
+        history = session.program_history()
+    e = program.engagement
+    period = f"{e.period_start} to {e.period_end}" if e.period_start else f"as of {e.period_end}"
+    click.echo(f"{program.organization.name}: {e.report_type.value}, {period}")
+    click.echo(f"categories: {', '.join(c.value for c in e.categories)}")
+    counts = {
+        "controls": len(program.controls),
+        "populations": len(program.populations),
+        "policies": len(program.policies),
+        "risks": len(program.risks),
+        "people": len(program.people),
+    }
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+    for version, when, source, changes in history:
+        click.echo(f"version {version} imported {when} from {source}: {'; '.join(changes[:5])}")
+
+
+@program_group.command("export")
+@vault_options
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="New folder to write the scenario into.",
+)
+def program_export(vault_dir: Path | None, passphrase_file: Path | None, out: Path) -> None:
+    """Write the program, populations and evidence back out as a scenario folder."""
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+        count = session.export_program(out)
+    click.echo(f"wrote {count} files to {out}")
+
+
 def register(cli: click.Group) -> None:
+    cli.add_command(program_group)
     cli.add_command(population_group)
     cli.add_command(criteria)
     cli.add_command(new)
