@@ -34,9 +34,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from mockaudit.cli import demo_cmd, evidence_cmd, program_cmd, vault_cmd
+    from mockaudit.cli import audit_cmd, demo_cmd, evidence_cmd, program_cmd, vault_cmd
 
-    for module in (vault_cmd, evidence_cmd, program_cmd, demo_cmd):
+    for module in (vault_cmd, evidence_cmd, program_cmd, audit_cmd, demo_cmd):
         module.register(cli)
 
 

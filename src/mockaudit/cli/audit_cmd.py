@@ -1,0 +1,162 @@
+"""``mockaudit audit``: run the simulated auditor and say what the real one would conclude."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from mockaudit import fsio, session
+from mockaudit.auditing import Comparison, compare, findings_from_json
+from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.domain import Finding, Severity
+from mockaudit.domain.run import Run
+from mockaudit.errors import InputError, MockauditError
+from mockaudit.export.findings_json import findings_document
+
+_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+class BlockingFindings(MockauditError):
+    exit_code = 1
+
+
+@click.command()
+@vault_options
+@click.option(
+    "--scenario",
+    "scenario_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Audit this scenario folder through a throwaway vault instead.",
+)
+@click.option(
+    "--seed", type=int, help="Sampling seed (printed; reuse it to redraw the same samples)."
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the findings (mockaudit.findings/1) to this file.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["high", "medium", "low"]),
+    help="Exit 1 when a finding of this severity or worse is found.",
+)
+@click.option(
+    "--compare",
+    "previous",
+    help="A previous run id, or a findings JSON file: list fixed, new and still-open findings.",
+)
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Date the timeline starts from.")
+@click.option(
+    "--window",
+    type=click.Choice(["3", "6", "12"]),
+    default="6",
+    show_default=True,
+    help="Type 2 observation window for the timeline, in months.",
+)
+@click.option("--top", type=int, default=10, show_default=True, help="How many findings to list.")
+def audit(
+    vault_dir: Path | None,
+    passphrase_file: Path | None,
+    scenario_dir: Path | None,
+    seed: int | None,
+    json_out: Path | None,
+    fail_on: str | None,
+    previous: str | None,
+    as_of: object,
+    window: str,
+    top: int,
+) -> None:
+    """Run a mock audit: requests, C&A checks, samples, tests, follow-ups, conclusion.
+
+    By default audits the program in the vault and stores the run there. With
+    --scenario DIR the folder is audited through a throwaway vault and no other
+    vault is touched.
+    """
+    day = as_of.date() if hasattr(as_of, "date") else None  # click gives a datetime
+    months = int(window)
+    earlier: list[Finding] | None = None
+    if scenario_dir is not None:
+        if vault_dir is not None:
+            raise InputError("use either --vault or --scenario, not both")
+        run = session.audit_folder(scenario_dir, seed=seed, as_of=day, window_months=months)
+        if previous:
+            earlier = _previous_from_file(previous)
+    else:
+        folder = resolve_vault(vault_dir)
+        with session.Session.open(folder, read_passphrase(passphrase_file)) as s:
+            if previous:
+                earlier = _previous(s, previous)
+            run = s.run_audit(seed=seed, as_of=day, window_months=months)
+    if json_out is not None:
+        text = json.dumps(findings_document(run), indent=2, ensure_ascii=False) + "\n"
+        with session.translated(f"writing {json_out}"):
+            fsio.atomic_write_bytes(json_out, text.encode("utf-8"))
+    print_summary(run, top=top)
+    if earlier is not None:
+        print_comparison(compare(earlier, run.findings))
+    if fail_on and any(_RANK[f.severity.value] <= _RANK[fail_on] for f in run.findings):
+        raise BlockingFindings(f"findings at or above {fail_on} severity (see above)")
+
+
+def _previous(s: session.Session, previous: str) -> list[Finding]:
+    if Path(previous).is_file():
+        return findings_from_json(Path(previous))
+    return list(s.run(previous).findings)
+
+
+def _previous_from_file(previous: str) -> list[Finding]:
+    if not Path(previous).is_file():
+        raise InputError("with --scenario, --compare needs a findings JSON file")
+    return findings_from_json(Path(previous))
+
+
+def print_summary(run: Run, *, top: int) -> None:
+    r = run.readiness
+    assert r is not None
+    period = (
+        f"{run.period_start} to {run.period_end}" if run.period_start else f"as of {run.period_end}"
+    )
+    click.echo(f"mock {run.report_type.value} audit, {period} — run {run.id}, seed {run.seed}")
+    click.echo(f"readiness score: {r.score:.1f}/100")
+    click.echo(f"likely opinion:  {r.likely_opinion.value} — {r.opinion_rule}")
+    days = r.fieldwork_days
+    click.echo(
+        f"fieldwork:       {days.expected} business days (range {days.low}–{days.high}), "
+        f"{r.follow_up_rounds} follow-up round(s)"
+    )
+    c = r.controls
+    click.echo(
+        f"controls:        {c.total} total, {c.no_exceptions} without exceptions, "
+        f"{c.exceptions} with exceptions, {c.not_testable} not testable"
+    )
+    if r.timeline is not None:
+        t = r.timeline
+        click.echo(
+            f"timeline:        Type 1 from {t.type1_earliest}; Type 2 {t.type2_period_start} to "
+            f"{t.type2_period_end}, report about {t.type2_report_date}"
+        )
+    counts = {s: sum(1 for f in run.findings if f.severity is s) for s in Severity}
+    click.echo("findings:        " + ", ".join(f"{n} {s.value}" for s, n in counts.items()))
+    for f in run.findings[:top]:
+        owner = f.owner or "NO OWNER"
+        click.echo(f"  {f.id} {f.severity.value:<6} {f.code.value:<28} {owner:<12} {f.title}")
+    if len(run.findings) > top:
+        click.echo(f"  … {len(run.findings) - top} more (use --json FILE or --top N)")
+
+
+def print_comparison(diff: Comparison) -> None:
+    click.echo(
+        f"since the previous run: {len(diff.fixed)} fixed, {len(diff.new)} new, "
+        f"{len(diff.still_open)} still open"
+    )
+    for label, items in (("fixed", diff.fixed), ("new", diff.new), ("still open", diff.still_open)):
+        for f in items[:20]:
+            click.echo(f"  {label:<10} {f.code.value:<28} {f.title}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(audit)

@@ -1,0 +1,516 @@
+"""Testing one control as the auditor does, and scanning every item as the auditor cannot.
+
+``test_control`` plays soc2-domain.md §2–§3 for one control: build the sampling
+frame (in-period rows per month or quarter), size the sample (§2.3), draw it with
+the control's seed (§3.3), test every attribute on every item — evidence of the
+sampled items only is decrypted and re-hashed — and conclude (§3.4):
+
+* no deviation → no exceptions;
+* exactly one deviation in a sample of ≥ 20 (Type 2) → the sample is expanded
+  once (``sampling.expanded_size``); no further deviation → no exceptions, the
+  one deviation staying within the tolerable rate; any further one → exceptions;
+* one deviation in a sample under 20 (a quarterly or monthly control: nothing to
+  expand into, one missed quarter is 1 of 4), one deviation when the whole
+  population was already tested, or two or more deviations → exceptions;
+* no occurrence in the period, or no population for a sampled frequency in a
+  Type 2 → not testable.
+
+Missing evidence on a sampled item is a deviation (§2.1) through the ``evidence``
+attribute. Controls without a population are tested on their control-level
+evidence files: every file present and verifying → no exceptions; a file missing
+or failing verification → exceptions; no file named at all → not testable.
+
+``scan_population`` streams every in-period row once and reports each deviating
+item with whether the auditor sampled it and the chance a sample of that size
+finds such an item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Final
+
+from mockaudit.domain import Control, Engagement, Finding, FindingCode, Population, Program
+from mockaudit.domain.enums import AttributeCheck, Frequency, ReportType
+from mockaudit.domain.findings import Severity
+from mockaudit.domain.observations import EvidenceRef, PeriodUnit, PopulationRow
+from mockaudit.domain.run import AttributeResult, ControlConclusion, ControlTest, SampleItem
+from mockaudit.fieldwork.attributes import (
+    Check,
+    compile_check,
+    evidence_paths,
+    evidence_problem,
+    missing_paths,
+)
+from mockaudit.fieldwork.ports import ProgramSource
+from mockaudit.fieldwork.sampling import (
+    EXPANSION_MINIMUM,
+    control_seed,
+    detection_probability,
+    expanded_size,
+    expansion_seed,
+    plan_sample,
+    select,
+    select_expansion,
+    select_recent,
+    stratum_unit,
+)
+from mockaudit.fieldwork.severity import severity_of
+
+TYPE1_LOOKBACK: Final = timedelta(days=365)
+SCAN_CHUNK: Final = 4096
+"""Rows whose evidence paths are looked up in one call during the scan."""
+
+CONTROL_EVIDENCE: Final = "control-evidence"
+"""Attribute id of the single check on a population-less control's own evidence."""
+
+_WITHOUT_POPULATION: Final = {Frequency.ANNUAL, Frequency.CONTINUOUS}
+_NOT_TESTABLE = ControlConclusion.NOT_TESTABLE
+_EXCEPTIONS = ControlConclusion.EXCEPTIONS
+_CLEAN = ControlConclusion.NO_EXCEPTIONS
+
+
+def fieldwork_window(engagement: Engagement) -> tuple[date, date]:
+    """The dates the auditor tests: the period (Type 2) or the year to the as-of date (Type 1)."""
+    if engagement.report_type is ReportType.TYPE2 and engagement.period_start is not None:
+        return engagement.period_start, engagement.period_end
+    return engagement.period_end - TYPE1_LOOKBACK, engagement.period_end
+
+
+# -- testing one control -----------------------------------------------------------------
+
+
+def test_control(
+    control: Control,
+    population: Population | None,
+    source: ProgramSource,
+    *,
+    engagement: Engagement,
+    run_seed: int,
+    itgc_clean: bool,
+    owner: str | None = None,
+) -> ControlTest:
+    """Plan, draw, test and conclude one control (see the module docstring for the rules)."""
+    seed = control_seed(run_seed, control.id)
+    base = ControlTest(
+        control=control.id,
+        owner=owner,
+        population=population.id if population else None,
+        frequency=control.frequency,
+        kind=control.kind,
+        risk=control.risk,
+        seed=seed,
+    )
+    if population is None:
+        return _test_without_population(control, source, engagement, base)
+    start, end = fieldwork_window(engagement)
+    unit = stratum_unit(control.frequency)
+    frame = dict(source.strata(population.id, start, end, unit))
+    size = sum(frame.values())
+    plan = plan_sample(
+        control,
+        population_size=size,
+        confidence=engagement.confidence,
+        report_type=engagement.report_type,
+        itgc_clean=itgc_clean,
+    )
+    base = base.model_copy(update={"population_size": size, "unit": unit.value})
+    if not plan.testable:
+        reason = f"Not testable: no occurrence in {population.id} between {start} and {end}"
+        return base.model_copy(update={"conclusion": _NOT_TESTABLE, "reason": reason})
+    type1 = engagement.report_type is ReportType.TYPE1
+    picks = (select_recent if type1 else select)(frame, plan.size, seed)
+    tester = _ItemTester(control, population, source, (start, end, unit))
+    items = tester.test(picks, expansion=False)
+    if not type1:
+        items += _expansion(tester, items, frame, picks, seed, engagement.confidence)
+    expanded = any(item.expansion for item in items)
+    conclusion, reason = _conclude(items, population.id, expanded=expanded, whole=size)
+    return base.model_copy(
+        update={
+            "planned_size": plan.size,
+            "items": tuple(items),
+            "expanded": expanded,
+            "conclusion": conclusion,
+            "reason": reason,
+        }
+    )
+
+
+test_control.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def _expansion(
+    tester: _ItemTester,
+    items: list[SampleItem],
+    frame: Mapping[str, int],
+    picks: Sequence[tuple[str, int]],
+    seed: int,
+    confidence: float,
+) -> list[SampleItem]:
+    """The extra items after exactly one deviation in a sample of at least 20 (§3.4)."""
+    if _deviations(items) != 1 or len(items) < EXPANSION_MINIMUM:
+        return []
+    extra = expanded_size(len(items), confidence, sum(frame.values())) - len(items)
+    if extra <= 0:  # the whole population was already tested
+        return []
+    more = select_expansion(frame, picks, extra, expansion_seed(seed))
+    return tester.test(more, expansion=True)
+
+
+@dataclass
+class _ItemTester:
+    """Fetches sampled rows, verifies their evidence and applies every attribute."""
+
+    control: Control
+    population: Population
+    source: ProgramSource
+    frame: tuple[date, date, PeriodUnit]
+    checks: list[tuple[str, Check]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        column = self.population.evidence_column
+        self.checks = [(a.id, compile_check(a, column)) for a in self.control.attributes]
+
+    def test(self, picks: Sequence[tuple[str, int]], *, expansion: bool) -> list[SampleItem]:
+        start, end, unit = self.frame
+        pid = self.population.id
+        rows = [(label, self.source.row_at(pid, start, end, unit, label, i)) for label, i in picks]
+        refs: Mapping[str, EvidenceRef] = {}
+        if _has_evidence_check(self.control):
+            paths = dict.fromkeys(
+                p for _, row in rows for p in evidence_paths(row, self.population.evidence_column)
+            )
+            refs = self.source.evidence(paths, verify=True)
+        return [
+            SampleItem(
+                key=row.key,
+                line=row.line,
+                day=row.day,
+                stratum=label,
+                expansion=expansion,
+                results=tuple(_result(attr, check(row, refs)) for attr, check in self.checks),
+            )
+            for label, row in rows
+        ]
+
+
+def _result(attribute: str, detail: str | None) -> AttributeResult:
+    return AttributeResult(attribute=attribute, passed=detail is None, detail=detail or "")
+
+
+def _has_evidence_check(control: Control) -> bool:
+    return any(a.check is AttributeCheck.EVIDENCE for a in control.attributes)
+
+
+def _deviations(items: Iterable[SampleItem]) -> int:
+    return sum(1 for item in items if item.deviation)
+
+
+def _conclude(
+    items: list[SampleItem], population: str, *, expanded: bool, whole: int
+) -> tuple[ControlConclusion, str]:
+    """The verdict and the one line an auditor would write under the control."""
+    total = len(items)
+    planned = sum(1 for item in items if not item.expansion)
+    deviating = [item for item in items if item.deviation]
+    if not deviating:
+        return _CLEAN, f"No exceptions noted: {total} sampled items of {population} passed"
+    first = deviating[0]
+    example = next(r for r in first.results if not r.passed)
+    instance = f"{first.key}: {example.detail}"
+    if expanded and len(deviating) == 1:
+        return _CLEAN, (
+            f"1 deviation in {planned} sampled items of {population} ({instance}); sample"
+            f" expanded to {total} with no further deviation, within the tolerable rate"
+        )
+    counts: dict[str, int] = {}
+    for item in deviating:
+        for r in item.results:
+            if not r.passed:
+                counts[r.attribute] = counts.get(r.attribute, 0) + 1
+    failed = ", ".join(f"{attr} failed on {n}" for attr, n in counts.items())
+    scope = f"{total} sampled items of {population}"
+    if expanded:
+        scope += f" (expanded from {planned} after one deviation)"
+    why = ""
+    if len(deviating) == 1:
+        why = (
+            "; the whole population was tested"
+            if total >= whole
+            else f"; one deviation in a sample under {EXPANSION_MINIMUM} exceeds the tolerable rate"
+        )
+    return _EXCEPTIONS, (
+        f"Exception noted: {len(deviating)} of {scope} deviated ({failed}; e.g. {instance}){why}"
+    )
+
+
+def _test_without_population(
+    control: Control, source: ProgramSource, engagement: Engagement, base: ControlTest
+) -> ControlTest:
+    """Annual, continuous and design-only controls: inspect the control-level evidence."""
+    type2 = engagement.report_type is ReportType.TYPE2
+    if type2 and control.frequency not in _WITHOUT_POPULATION:
+        reason = f"Not testable: no population of occurrences for a {control.frequency} control"
+        return base.model_copy(update={"conclusion": _NOT_TESTABLE, "reason": reason})
+    if not control.evidence:
+        reason = "Not testable: no population and no control-level evidence to inspect"
+        return base.model_copy(update={"conclusion": _NOT_TESTABLE, "reason": reason})
+    refs = source.evidence(control.evidence, verify=True)
+    paths = list(dict.fromkeys(control.evidence))
+    missing = missing_paths(paths, refs)
+    damaged = [p for p in paths if p not in missing and refs[p].verified is False]
+    problem = ""
+    if missing:
+        problem = f"{_listing(missing)} not in vault"
+    elif damaged:
+        problem = f"{_listing(damaged)} fails verification"
+    item = SampleItem(key=control.id, line=0, results=(_result(CONTROL_EVIDENCE, problem or None),))
+    if problem:
+        conclusion, reason = _EXCEPTIONS, f"Exception noted: control-level evidence {problem}"
+    else:
+        count = f"{len(paths)} control-level evidence file" + ("s" if len(paths) > 1 else "")
+        conclusion, reason = _CLEAN, f"No exceptions noted: inspected {count}"
+    return base.model_copy(
+        update={
+            "planned_size": 1,
+            "items": (item,),
+            "conclusion": conclusion,
+            "reason": reason,
+        }
+    )
+
+
+def _listing(paths: Sequence[str]) -> str:
+    return paths[0] if len(paths) == 1 else f"{paths[0]} and {len(paths) - 1} more"
+
+
+# -- the full-population scan ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Every deviating in-period item of one control, found by testing them all."""
+
+    findings: tuple[Finding, ...]
+    failing: dict[str, list[str]]  # attribute id → every failing key, in file order
+    population_size: int  # in-period rows scanned (N)
+    deviating: int  # rows behind the sample.deviation findings (K)
+    missing_evidence: int  # rows behind the evidence.missing findings
+
+
+@dataclass
+class _Hit:
+    line: int
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (attribute, detail)
+    lost: list[str] = field(default_factory=list)  # listed files not in the vault
+
+
+def reports_row_evidence(control: Control, program: Program) -> bool:
+    """Whether ``control`` is the one that reports its population's missing row evidence.
+
+    One control per population does, so shared populations give one finding per
+    item: the first control (program order) on it with an ``evidence`` attribute,
+    or, if none has one, the first control on it.
+    """
+    users = [c for c in program.controls if c.population == control.population]
+    evidenced = [c for c in users if _has_evidence_check(c)]
+    chosen = (evidenced or users or [control])[0]
+    return chosen.id == control.id
+
+
+def scan_population(
+    control: Control,
+    population: Population,
+    source: ProgramSource,
+    test: ControlTest,
+    *,
+    owner: str | None,
+    engagement: Engagement | None = None,
+    report_evidence: bool | None = None,
+) -> ScanResult:
+    """Test every in-period row in one streaming pass; report each deviating item.
+
+    An item whose only failure is an ``evidence`` check on files missing from the
+    vault is an ``evidence.missing`` finding, not also a ``sample.deviation``.
+    ``engagement`` and ``report_evidence`` default to what ``source.program()`` says.
+    """
+    if engagement is None or report_evidence is None:
+        program = source.program()
+        engagement = engagement or program.engagement
+        if report_evidence is None:
+            report_evidence = reports_row_evidence(control, program)
+    start, end = fieldwork_window(engagement)
+    scanner = _Scanner(control, population.evidence_column, report_evidence)
+    rows = _in_period(source.rows(population.id), start, end)
+    if scanner.wants_refs:
+        for batch in _batches(rows):
+            paths = [evidence_paths(row, scanner.column) for row in batch]
+            refs = source.evidence(dict.fromkeys(p for listed in paths for p in listed))
+            for row, listed in zip(batch, paths, strict=True):
+                scanner.scan(row, refs, listed)
+    else:
+        for row in rows:
+            scanner.scan(row, _NO_REFS, _NO_PATHS)
+    context = _FindingContext(control, population, test, owner, scanner.rows)
+    findings = [context.deviation(k, hit, scanner.deviating) for k, hit in scanner.hits.items()]
+    findings += [context.missing(k, hit, scanner.missing) for k, hit in scanner.lost.items()]
+    return ScanResult(
+        findings=tuple(findings),
+        failing={attr: list(keys) for attr, keys in scanner.failing.items()},
+        population_size=scanner.rows,
+        deviating=scanner.deviating,
+        missing_evidence=scanner.missing,
+    )
+
+
+_NO_REFS: Final[Mapping[str, EvidenceRef]] = {}
+_NO_PATHS: Final[list[str]] = []
+
+
+class _Scanner:
+    """Evaluates every attribute on each row it is shown; keeps only the failing items."""
+
+    def __init__(self, control: Control, column: str | None, report_evidence: bool) -> None:
+        self.column = column
+        self.report_evidence = report_evidence
+        evidenced = _has_evidence_check(control)
+        self.wants_refs = column is not None and (report_evidence or evidenced)
+        # None stands for the evidence check, computed from the row's paths already split
+        self.checks: list[tuple[str, Check | None]] = [
+            (a.id, None if a.check is AttributeCheck.EVIDENCE else compile_check(a, column))
+            for a in control.attributes
+        ]
+        self.failing: dict[str, dict[str, None]] = {a.id: {} for a in control.attributes}
+        self.hits: dict[str, _Hit] = {}  # key → the attributes it fails
+        self.lost: dict[str, _Hit] = {}  # key → its files missing from the vault
+        self.rows = self.deviating = self.missing = 0
+
+    def scan(self, row: PopulationRow, refs: Mapping[str, EvidenceRef], paths: list[str]) -> None:
+        self.rows += 1
+        lost = missing_paths(paths, refs) if paths else _NO_PATHS
+        failures: list[tuple[str, str]] | None = None
+        only_lost_evidence = True
+        for attr, check in self.checks:
+            if check is None:
+                detail = evidence_problem(paths, lost, refs, self.column)
+                other = detail is not None and not lost
+            else:
+                detail = check(row, refs)
+                other = detail is not None
+            if detail is not None:
+                failures = failures or []
+                failures.append((attr, detail))
+                self.failing[attr][row.key] = None
+                only_lost_evidence = only_lost_evidence and not other
+        if failures and not only_lost_evidence:
+            self.deviating += 1
+            self.hits.setdefault(row.key, _Hit(row.line, failures))
+        if lost and self.report_evidence:
+            self.missing += 1
+            self.lost.setdefault(row.key, _Hit(row.line, lost=lost))
+
+
+def _in_period(rows: Iterator[PopulationRow], start: date, end: date) -> Iterator[PopulationRow]:
+    for row in rows:
+        day = row.day
+        if day is not None and start <= day <= end:
+            yield row
+
+
+def _batches(rows: Iterator[PopulationRow]) -> Iterator[list[PopulationRow]]:
+    """Chunks of SCAN_CHUNK rows, so evidence is looked up once per chunk, not per row."""
+    batch: list[PopulationRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= SCAN_CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class _FindingContext:
+    """What every item finding of one control's scan shares."""
+
+    control: Control
+    population: Population
+    test: ControlTest
+    owner: str | None
+    size: int
+    sampled: frozenset[str] = field(init=False)
+    severity: dict[FindingCode, Severity] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sampled", frozenset(item.key for item in self.test.items))
+        codes = (FindingCode.SAMPLE_DEVIATION, FindingCode.EVIDENCE_MISSING)
+        object.__setattr__(self, "severity", {code: _severity(code, self.test) for code in codes})
+
+    def _common(self, code: FindingCode, key: str, bad: int) -> dict[str, Any]:
+        return {
+            "id": "",
+            "code": code,
+            "severity": self.severity[code],
+            "control": self.control.id,
+            "population": self.population.id,
+            "criteria": self.control.criteria,
+            "items": (key,),
+            "owner": self.owner,
+            "sampled": key in self.sampled,
+            "detection_probability": detection_probability(
+                self.size, min(bad, self.size), min(self.test.sample_size, self.size)
+            ),
+        }
+
+    def _odds(self, bad: int, what: str, sampled: bool, probability: float) -> str:
+        n = self.test.sample_size
+        if sampled:
+            return f"The auditor's sample of {n} contains this item."
+        return (
+            f"Not in the auditor's sample of {n}; a sample of {n} from {self.size} items"
+            f" hits one of the {bad} {what} with probability {probability:.0%}."
+        )
+
+    def deviation(self, key: str, hit: _Hit, bad: int) -> Finding:
+        common = self._common(FindingCode.SAMPLE_DEVIATION, key, bad)
+        names = ", ".join(attr for attr, _ in hit.failures)
+        reasons = "; ".join(f"{attr}: {detail}" for attr, detail in hit.failures)
+        odds = self._odds(
+            bad, "deviating items", common["sampled"], common["detection_probability"]
+        )
+        return Finding(
+            **common,
+            title=f"{key} fails {names}",
+            detail=f"{self.population.id} line {hit.line}: {reasons}. {odds}",
+            remediation=(
+                f"Find out why {self.control.id} did not operate on {key}, fix the cause so it"
+                " cannot recur, and keep the cause and fix for management's response."
+            ),
+        )
+
+    def missing(self, key: str, hit: _Hit, bad: int) -> Finding:
+        common = self._common(FindingCode.EVIDENCE_MISSING, key, bad)
+        column = self.population.evidence_column
+        odds = self._odds(
+            bad, "items without evidence", common["sampled"], common["detection_probability"]
+        )
+        return Finding(
+            **common,
+            title=f"Evidence for {key} is not in the vault",
+            detail=(
+                f"{self.population.id} line {hit.line} lists {_listing(hit.lost)} in {column},"
+                f" which the vault does not hold. {odds}"
+            ),
+            remediation=(
+                f"Add the file with `mockaudit evidence add FILE --population"
+                f" {self.population.id} --item {key}`, or correct the path in {column}."
+            ),
+        )
+
+
+def _severity(code: FindingCode, test: ControlTest) -> Severity:
+    """sample.deviation is high when the control concludes "exceptions noted" (severity.py)."""
+    return severity_of(code, exceptions=test.conclusion is _EXCEPTIONS)
