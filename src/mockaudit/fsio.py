@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,6 +44,10 @@ class FileOps:
 
     def replace(self, src: Path, dst: Path) -> None:
         os.replace(src, dst)
+
+    def link(self, src: Path, dst: Path) -> None:
+        """Hard-link ``src`` as ``dst``; FileExistsError rather than replacing anything."""
+        os.link(src, dst, follow_symlinks=False)
 
     def mkdir(self, path: Path) -> None:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -77,11 +82,39 @@ def temp_name(final: Path) -> Path:
     return final.with_name(f".{final.name}.{secrets.token_hex(6)}.partial")
 
 
+_TEMP = re.compile(r"\.(.+)\.[0-9a-f]{12}\.partial")
+
+
+def discard(path: Path) -> None:
+    """Remove a temp file after a failure. Its own error is dropped so that the user sees
+    the cause; what stays behind (a disk failing for good) is for ``sweep_temps``."""
+    with contextlib.suppress(OSError):
+        ops().unlink(path)
+
+
+def sweep_temps(folder: Path, names: Collection[str]) -> None:
+    """Remove temp files that earlier failed or killed writes of ``names`` left in ``folder``.
+
+    Only names ``temp_name`` produces for those files (``.NAME.<12 hex>.partial``) are
+    touched, so nothing of the user's is ever deleted. It lists ``folder``: call it once
+    per batch of writes (the vault root at open, an export folder per export), not per file.
+    """
+    stale = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            match = _TEMP.fullmatch(entry.name)
+            if match and match.group(1) in names:
+                stale.append(folder / entry.name)
+    for path in stale:
+        discard(path)
+
+
 @contextlib.contextmanager
-def atomic_writer(final: Path) -> Iterator[BinaryIO]:
+def atomic_writer(final: Path, *, sync_dir: bool = True) -> Iterator[BinaryIO]:
     """Write ``final`` atomically: temp file → fsync → rename → fsync directory.
 
-    On any exception the temp file is removed and ``final`` is untouched.
+    On any exception the temp file is removed and ``final`` is untouched. With
+    ``sync_dir=False`` the caller fsyncs the directory itself.
     """
     fo = ops()
     tmp = temp_name(final)
@@ -93,9 +126,10 @@ def atomic_writer(final: Path) -> Iterator[BinaryIO]:
         fo.replace(tmp, final)
     except BaseException:
         fh.close()
-        fo.unlink(tmp)
+        discard(tmp)
         raise
-    fo.fsync_dir(final.parent)
+    if sync_dir:
+        fo.fsync_dir(final.parent)
 
 
 def atomic_write_bytes(final: Path, data: bytes) -> None:

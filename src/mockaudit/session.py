@@ -21,6 +21,7 @@ from mockaudit.errors import DiskFullError, InputError, IntegrityError, Mockaudi
 from mockaudit.importer import ImportReport, PopulationImport, import_population, import_scenario
 from mockaudit.importer import Progress as ImportProgress
 from mockaudit.program_export import export_program
+from mockaudit.scenarios.generator import GenerationReport
 from mockaudit.vault import db, program_store
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
@@ -48,6 +49,10 @@ def translated(what: str) -> Iterator[None]:
             raise DiskFullError(f"disk full while {what}; nothing was half-written") from None
         if "locked" in text or "busy" in text:
             raise InputError(f"the vault is busy while {what}; retry in a moment") from None
+        if "disk i/o error" in text:  # the OS refused a read or write; SQLite rolled back
+            raise InputError(
+                f"disk I/O error while {what}; nothing was half-written, check the disk and retry"
+            ) from None
         raise IntegrityError(
             f"vault.db is damaged ({type(exc).__name__} while {what}); run 'mockaudit vault "
             "verify' to list the damaged pages, then restore vault.db from your backup"
@@ -145,9 +150,7 @@ class Session:
         """Sign the custody log's current state and write it to ``out`` (kept outside the vault)."""
         out = Path(out)
         with translated(f"writing the checkpoint to {out}"):
-            note = self.vault.checkpoint()
-            fsio.atomic_write_bytes(out, note.encode("utf-8"))
-        return note
+            return self.vault.checkpoint(out)  # the file is written before the commit
 
     def change_passphrase(self, new_passphrase: str) -> None:
         with translated("changing the passphrase"):
@@ -237,6 +240,21 @@ def audit_folder(
         return auditing.audit_folder(
             Path(folder), seed=seed, as_of=as_of, window_months=window_months
         )
+
+
+def generate_scenario(
+    out: Path,
+    *,
+    seed: int,
+    size: str = "small",
+    defects: float = 0.0,
+    categories: list[str] | None = None,
+) -> GenerationReport:
+    """Write a synthetic scenario folder plus ``truth.json`` (what was planted)."""
+    from mockaudit.scenarios.generator import generate_scenario as generate
+
+    with translated(f"generating a scenario in {out}"):
+        return generate(Path(out), seed=seed, size=size, defects=defects, categories=categories)
 
 
 def create_vault(folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> None:

@@ -139,7 +139,9 @@ def test_cli_import_and_criteria(tmp_path: Path, folder: Path, run_cli, passfile
     assert listing.code == 0 and len(listing.out.splitlines()) == 61
 
 
-def test_export_program_back_loads_to_the_same_program(session: Session, folder: Path, tmp_path: Path) -> None:
+def test_export_program_back_loads_to_the_same_program(
+    session: Session, folder: Path, tmp_path: Path
+) -> None:
     from mockaudit.scenarios.loader import load_scenario
 
     session.import_scenario(folder)

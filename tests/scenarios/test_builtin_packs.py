@@ -146,11 +146,18 @@ def _slots(frequency: Frequency, start: date, end: date) -> list[tuple[date, dat
 
 
 def _per_event_gap(pack: Pack, population: str, days: list[date]) -> bool:
-    """Coverage of an event-driven population, refusing anything between clean and broken."""
+    """Coverage of an event-driven population, refusing anything between clean and broken.
+
+    A list pulled before period end is judged up to its extraction date: the silence
+    after it is the extracted_early finding, not a second one.
+    """
     days = sorted(days)
-    span = (pack.end - pack.start).days + 1
-    edge = max((days[0] - pack.start).days, (pack.end - days[-1]).days)
-    bounds = [pack.start - timedelta(days=1), *days, pack.end + timedelta(days=1)]
+    pop = pack.program.population(population)
+    assert pop is not None and pop.extracted_on is not None
+    end = min(pack.end, pop.extracted_on)
+    span = (end - pack.start).days + 1
+    edge = max((days[0] - pack.start).days, (end - days[-1]).days)
+    bounds = [pack.start - timedelta(days=1), *days, end + timedelta(days=1)]
     longest = max((b - a).days for a, b in zip(bounds, bounds[1:], strict=False))
     expected_gaps = len(days) * math.exp(-len(days) / span * longest)
     if edge <= EDGE_CLEAN and expected_gaps >= PLAUSIBLE:

@@ -58,12 +58,18 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[FakeSource, Session]
     return fake, session
 
 
-PERIODS = [(START, END), (date(2026, 2, 1), date(2026, 2, 28)), (date(2025, 12, 1), date(2026, 1, 31))]
+PERIODS = [
+    (START, END),
+    (date(2026, 2, 1), date(2026, 2, 28)),
+    (date(2025, 12, 1), date(2026, 1, 31)),
+]
 
 
 @pytest.mark.parametrize("unit", list(PeriodUnit))
 @pytest.mark.parametrize("period", PERIODS)
-def test_profile_matches(both: tuple[FakeSource, Session], unit: PeriodUnit, period: tuple[date, date]) -> None:
+def test_profile_matches(
+    both: tuple[FakeSource, Session], unit: PeriodUnit, period: tuple[date, date]
+) -> None:
     fake, session = both
     source = session.source()
     cols = ["approver", "evidence", "bypass_reason"]
@@ -90,7 +96,9 @@ def test_reconciliation_and_evidence_match(both: tuple[FakeSource, Session]) -> 
     fake, session = both
     source = session.source()
     [recon] = fake.program().reconciliations
-    assert source.reconciliation_breaks(recon, START, END) == fake.reconciliation_breaks(recon, START, END)
+    assert source.reconciliation_breaks(recon, START, END) == fake.reconciliation_breaks(
+        recon, START, END
+    )
     paths = ["evidence/changes/PR-1.txt", "evidence/changes/missing.txt"]
     found = source.evidence(paths, verify=True)
     assert found["evidence/changes/PR-1.txt"].evidence_id is not None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from mockaudit import session
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
 from mockaudit.domain import CRITERIA
 from mockaudit.errors import InputError
@@ -165,7 +166,60 @@ def program_export(vault_dir: Path | None, passphrase_file: Path | None, out: Pa
     click.echo(f"wrote {count} files to {out}")
 
 
+@click.group("scenario")
+def scenario_group() -> None:
+    """Synthetic scenarios: a whole company's program, populations and evidence."""
+
+
+@scenario_group.command("generate")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="New (or empty) folder to write the scenario into.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same folder.")
+@click.option(
+    "--size",
+    type=click.Choice(["small", "medium", "large", "huge"]),
+    default="small",
+    show_default=True,
+    help="~30/60/90/90 controls and ~2k/50k/500k/5M rows.",
+)
+@click.option(
+    "--defects",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="0..1: how many planted defects of each finding code (0 = a clean program).",
+)
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    type=click.Choice(
+        ["security", "availability", "confidentiality", "processing_integrity", "privacy"]
+    ),
+    help="Trust Services categories in scope (repeat; default depends on size).",
+)
+def scenario_generate(
+    out: Path, seed: int, size: str, defects: float, categories: tuple[str, ...]
+) -> None:
+    """Write a realistic synthetic scenario folder and truth.json (the planted defects)."""
+    report = session.generate_scenario(
+        out, seed=seed, size=size, defects=defects, categories=list(categories) or None
+    )
+    rows = sum(report.populations.values())
+    click.echo(
+        f"{report.folder}: {report.controls} controls, {len(report.populations)} populations, "
+        f"{rows:,} rows, {report.evidence_files} evidence files ({report.seconds:.1f} s)"
+    )
+    if report.planted:
+        click.echo(f"planted {sum(report.planted.values())} defects; see truth.json")
+
+
 def register(cli: click.Group) -> None:
+    cli.add_command(scenario_group)
     cli.add_command(program_group)
     cli.add_command(population_group)
     cli.add_command(criteria)

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-# How many example keys a profile carries per problem (counts are always exact).
-EXAMPLE_LIMIT = 50
+# How many keys a profile lists per problem (counts are always exact); findings list
+# these keys as their items, so the cap is high enough for any realistic defect.
+EXAMPLE_LIMIT = 2000
 
 
 class PeriodUnit(StrEnum):

@@ -33,13 +33,18 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{quote(str(path.resolve()))}?mode={mode}"
 
 
-def connect(path: Path, key: bytes, *, create: bool = False, readonly: bool = False) -> Connection:
+def connect(
+    path: Path, key: bytes, *, create: bool = False, tolerate_damage: bool = False
+) -> Connection:
     """Open and key the database; IntegrityError if the key does not decrypt page 1.
 
     The caller has already proven the passphrase (the header's AEAD opened), so a
     failure here means the database file itself — its salt or first page — is damaged.
     """
-    mode = "rwc" if create else ("ro" if readonly else "rw")
+    # Always rw (WAL readers need the -shm file); never rwc unless creating, so a
+    # mistyped path cannot create an empty vault. ``tolerate_damage`` lets a read-only
+    # session open a file with damaged pages so that verify can name them.
+    mode = "rwc" if create else "rw"
     conn = sqlcipher3.connect(
         _uri(path, mode), uri=True, isolation_level=None, check_same_thread=False
     )
@@ -54,20 +59,38 @@ def connect(path: Path, key: bytes, *, create: bool = False, readonly: bool = Fa
                 f"{path.name} cannot be decrypted although the passphrase is right: its salt or "
                 "first page is damaged; restore vault.db from your backup"
             ) from None
-        # Page 1 decrypted, so the key is right; later pages are damaged. Keep the
-        # connection so `vault verify` can name them (cipher_integrity_check).
-    _configure(conn, readonly=readonly)
+        # Page 1 decrypted, so the key is right; later pages are damaged. A reader keeps
+        # the connection so `vault verify` can name them; a writer never proceeds.
+        if not tolerate_damage:
+            conn.close()
+            raise IntegrityError(_DAMAGED.format(name=path.name)) from None
+    _configure(conn, tolerate=tolerate_damage)
     return conn
 
 
-def _configure(conn: Connection, *, readonly: bool) -> None:
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
+_DAMAGED = (
+    "{name} has damaged pages; run 'mockaudit vault verify' to list them, then restore "
+    "vault.db from your backup"
+)
+
+
+def _configure(conn: Connection, *, tolerate: bool) -> None:
+    """Connection pragmas; with ``tolerate`` a pragma failing on a damaged page is skipped."""
+    pragmas = [
+        f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+        "PRAGMA temp_store = MEMORY",
+        f"PRAGMA cache_size = -{CACHE_KIB}",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA synchronous = FULL",
+        "PRAGMA journal_mode = WAL",  # persistent in the file once set
+    ]
+    for pragma in pragmas:
+        try:
+            conn.execute(pragma)
+        except DatabaseError:
+            if not tolerate:
+                conn.close()
+                raise IntegrityError(_DAMAGED.format(name="vault.db")) from None
 
 
 _savepoints = itertools.count()
@@ -82,18 +105,27 @@ def atomic(conn: Connection) -> Iterator[Connection]:
         try:
             yield conn
         except BaseException:
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
+            _undo(conn, f"ROLLBACK TO {name}", f"RELEASE {name}")
             raise
         conn.execute(f"RELEASE {name}")
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _undo(conn, "ROLLBACK")
         raise
-    conn.execute("COMMIT")
+
+
+def _undo(conn: Connection, *statements: str) -> None:
+    """Roll back after a failure without hiding it (SQLite may already have rolled back
+    on FULL/IOERR/BUSY/NOMEM); also runs when COMMIT itself fails."""
+    if not conn.in_transaction:
+        return
+    with contextlib.suppress(DatabaseError):
+        for statement in statements:
+            conn.execute(statement)
 
 
 def cipher_facts(conn: Connection) -> dict[str, str]:

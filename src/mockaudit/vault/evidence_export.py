@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import os
 from pathlib import Path
 
 from mockaudit import fsio
@@ -26,20 +25,32 @@ def export_evidence(
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir} is not a folder")
     fsio.ops().mkdir(out_dir)
-    written: list[Path] = []
+    plan: list[tuple[str, str, str]] = []  # evidence id, file name, sha256
     for evidence_id in ids:
         info = vault.get_evidence(evidence_id)
         name = f"{evidence_id}_{safe_component(info.original_name, fallback='evidence')}"
-        final = _write_one(vault, evidence_id, info.sha256, out_dir, name)
-        vault.record_export(evidence_id, final.name, purpose)
-        written.append(final)
-    return written
+        plan.append((evidence_id, name, info.sha256))
+    fsio.sweep_temps(out_dir, {name for _, name, _ in plan})  # left by an earlier failed run
+    return [
+        _write_one(vault, evidence_id, sha256, out_dir, name, purpose)
+        for evidence_id, name, sha256 in plan
+    ]
 
 
-def _write_one(vault: Vault, evidence_id: str, sha256: str, out_dir: Path, name: str) -> Path:
+def _write_one(
+    vault: Vault, evidence_id: str, sha256: str, out_dir: Path, name: str, purpose: str
+) -> Path:
+    """Decrypt into a temp file, check the hash, link it under its final name, log it.
+
+    The custody event is recorded right after the link, before anything else can fail:
+    a decrypted copy never sits in the folder without its ``exported`` event, and if the
+    event cannot be recorded the copy is removed again.
+    """
     fo = fsio.ops()
     tmp = fsio.temp_name(out_dir / name)
     fh = fo.open_new(tmp)
+    final: Path | None = None
+    logged = False
     try:
         digest = hashlib.sha256()
         for chunk in vault.read_chunks(evidence_id):
@@ -52,12 +63,16 @@ def _write_one(vault: Vault, evidence_id: str, sha256: str, out_dir: Path, name:
         fo.fsync(fh)
         fh.close()
         final = _link_unique(tmp, out_dir, name)
+        vault.record_export(evidence_id, final.name, purpose)
+        logged = True
+        fo.unlink(tmp)
+        fo.fsync_dir(out_dir)
     except BaseException:
         fh.close()
-        fo.unlink(tmp)
+        if final is not None and not logged:
+            fsio.discard(final)
+        fsio.discard(tmp)
         raise
-    fo.unlink(tmp)
-    fo.fsync_dir(out_dir)
     return final
 
 
@@ -71,7 +86,7 @@ def _link_unique(tmp: Path, out_dir: Path, name: str) -> Path:
         if not contained(out_dir, candidate.parent) or candidate.parent != out_dir:
             raise InputError(f"refusing to write {candidate_name!r} outside {out_dir}")
         try:
-            os.link(tmp, candidate, follow_symlinks=False)
+            fsio.ops().link(tmp, candidate)
         except FileExistsError:
             continue
         except OSError as exc:

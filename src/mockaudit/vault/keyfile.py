@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
@@ -32,8 +33,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from mockaudit import fsio
 from mockaudit.errors import HeaderDamagedError, InputError, WrongPassphraseError
-from mockaudit.fsio import atomic_write_bytes
 
 HEADER_FORMAT = "mockaudit.vault-key/1"
 KEY_FILE = "vault.key"
@@ -214,7 +215,37 @@ def read_header(folder: Path) -> Header:
 
 
 def write_header(folder: Path, header: Header) -> None:
-    """Atomically replace vault.key, then its backup copy (temp → fsync → rename → fsync dir)."""
+    """Write vault.key.bak, then vault.key; the rename of vault.key is the commit point.
+
+    The backup goes first so that every failure leaves vault.key — the file ``open``
+    reads — as it was: the change did not happen and the old passphrase still opens
+    (a backup left ahead of vault.key is rewritten by ``heal_backup`` at the next open).
+    Nothing that can fail comes after the rename: the directory fsync that makes it
+    durable is best effort, because once vault.key is replaced an error could no longer
+    be undone on a failing disk, and reporting failure would be false. If that fsync
+    failed and the power is then cut, the rename may be lost: the old header opens,
+    which is still exactly one consistent header.
+    """
     data = header.to_bytes()
-    atomic_write_bytes(folder / KEY_FILE, data)
-    atomic_write_bytes(folder / BACKUP_FILE, data)
+    fsio.sweep_temps(folder, {KEY_FILE, BACKUP_FILE})  # an earlier failed write's
+    fsio.atomic_write_bytes(folder / BACKUP_FILE, data)
+    with fsio.atomic_writer(folder / KEY_FILE, sync_dir=False) as fh:
+        fsio.ops().write(fh, data)
+    with contextlib.suppress(OSError):
+        fsio.ops().fsync_dir(folder)
+
+
+def heal_backup(folder: Path, header: Header) -> None:
+    """Make vault.key.bak a copy of ``header``, the header that just opened the vault.
+
+    A failed or interrupted ``write_header`` can leave the backup missing or one header
+    ahead; the error messages tell users to restore from it, so it must match. Call it
+    only once the header is proven to belong to the database (key epoch checked). Best
+    effort: a backup that cannot be written now is retried at the next writable open.
+    """
+    data = header.to_bytes()
+    with contextlib.suppress(OSError):
+        if (folder / BACKUP_FILE).read_bytes() == data:
+            return
+    with contextlib.suppress(OSError):
+        fsio.atomic_write_bytes(folder / BACKUP_FILE, data)

@@ -6,6 +6,7 @@ Everything above this class (session, CLI, TUI) sees domain-level results and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import threading
@@ -19,6 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from mockaudit import fsio
 from mockaudit.errors import InputError, IntegrityError
 from mockaudit.vault import blob_format, custody, db, ingest, keyfile, migrations, signed_note
 from mockaudit.vault.blobstore import BlobStore
@@ -67,15 +69,20 @@ class Vault:
 
     @classmethod
     def create(cls, folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> Vault:
+        """Make a new vault. vault.key is written last: until its rename nothing is a vault,
+        and a failure removes what this call made, so a retry starts clean."""
         folder = Path(folder)
-        if (folder / keyfile.KEY_FILE).exists() or (folder / db.DB_FILE).exists():
-            raise InputError(f"a vault already exists at {folder}")
+        _refuse_existing(folder)
         if not passphrase:
             raise InputError("the passphrase is empty")
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fsio.ops().mkdir(folder)
         lock = WriterLock(folder)
         lock.acquire()
+        conn: db.Connection | None = None
+        ours = False  # whether vault.db and the key files, if present, are this call's
         try:
+            _refuse_existing(folder)  # again under the lock: another init may have won
+            ours = True
             vmk = secrets.token_bytes(32)
             created = custody.now_utc().isoformat(timespec="seconds")
             header = keyfile.new_header(
@@ -91,6 +98,10 @@ class Vault:
             vault._initialise()
             keyfile.write_header(folder, header)  # last: a vault without its key file is unusable
         except BaseException:
+            if conn is not None:
+                conn.close()
+            if ours:
+                _remove_unfinished(folder)
             lock.release()
             raise
         return vault
@@ -108,12 +119,14 @@ class Vault:
         if write:
             lock.acquire()
         try:
-            conn = db.connect(db_path, keyfile.subkey(vmk, "sqlcipher"))
+            conn = db.connect(db_path, keyfile.subkey(vmk, "sqlcipher"), tolerate_damage=not write)
             vault = cls(folder, header, vmk, conn, lock)
             if write:
                 migrations.migrate(conn)
                 vault.recover()
             vault._check_epoch()
+            if write:  # only a header proven to match this database may replace the backup
+                keyfile.heal_backup(folder, header)
         except BaseException:
             lock.release()
             raise
@@ -195,8 +208,10 @@ class Vault:
         return {k: v for k, v in self.conn.execute("SELECT key, value FROM meta ORDER BY key")}
 
     def recover(self) -> None:
-        """Sweep crash leftovers: ``*.partial`` files and undecryptable orphan blobs."""
+        """Sweep crash leftovers: ``*.partial`` files (blobs and key-file temps) and
+        undecryptable orphan blobs."""
         self.blobs.sweep(self._known_blob_files(), remove=True)
+        fsio.sweep_temps(self.folder, {keyfile.KEY_FILE, keyfile.BACKUP_FILE})
 
     def _known_blob_files(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT blob_file FROM evidence")}
@@ -374,8 +389,14 @@ class Vault:
     def tree_size(self) -> int:
         return custody.tree_size(self.conn)
 
-    def checkpoint(self) -> str:
-        """Sign the current custody root as a C2SP checkpoint note, record and return it."""
+    def checkpoint(self, out: Path | None = None) -> str:
+        """Sign the current custody root as a C2SP checkpoint note, record and return it.
+
+        With ``out`` the note is also written there (atomically) before the commit: if
+        that write fails, no checkpoint is recorded either. The note pins the tree as it
+        was before its own event, so a note written just before a failed commit is still
+        true.
+        """
         self._require_writer()
         with self.mutex, db.atomic(self.conn):
             size = custody.tree_size(self.conn)
@@ -389,6 +410,9 @@ class Vault:
                 (size, root, note, stamp),
             )
             custody.append(self.conn, "checkpoint", size=size, root=root.hex())
+            if out is not None:
+                fsio.sweep_temps(out.parent, {out.name})  # an earlier failed write's
+                fsio.atomic_write_bytes(out, note.encode("utf-8"))
         return note
 
     def latest_checkpoint(self) -> str | None:
@@ -413,10 +437,23 @@ class Vault:
             params=kdf or self.header.kdf,
             epoch=self.header.key_epoch,
         )
-        keyfile.write_header(self.folder, header)
-        self.header = header
-        with self.mutex, db.atomic(self.conn):
-            custody.append(self.conn, "passphrase_changed", kdf_memory_kib=header.kdf.memory_kib)
+        with self.mutex:
+            # The custody event and vault.key change together: the key file is replaced
+            # inside the transaction, so a failed write leaves no event behind.
+            written = False
+            try:
+                with db.atomic(self.conn):
+                    custody.append(
+                        self.conn, "passphrase_changed", kdf_memory_kib=header.kdf.memory_kib
+                    )
+                    keyfile.write_header(self.folder, header)
+                    written = True
+            except BaseException:
+                if written:  # the commit failed after vault.key changed: put the old one back
+                    with contextlib.suppress(OSError):
+                        keyfile.write_header(self.folder, self.header)
+                raise
+            self.header = header
 
 
 class _Borrowed:
@@ -435,6 +472,23 @@ class _Borrowed:
 def _info(row: tuple[str, str, int, str, str, str, str, str], links: list[Link]) -> EvidenceInfo:
     ev, name, size, sha, media, source, added, blob = row
     return EvidenceInfo(ev, name, size, sha, media, source, added, blob, links=tuple(links))
+
+
+def _refuse_existing(folder: Path) -> None:
+    if (folder / keyfile.KEY_FILE).exists() or (folder / db.DB_FILE).exists():
+        raise InputError(f"a vault already exists at {folder}")
+
+
+def _remove_unfinished(folder: Path) -> None:
+    """Undo a failed ``create``: its database (made under the writer lock after checking
+    that none existed, and unusable without the key file that never got written) and
+    the key files. SQLite made the database files itself, outside ``fsio``, so they are
+    removed directly: a retry must not find a keyless vault.db and refuse to start."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            os.unlink(folder / (db.DB_FILE + suffix))
+    for name in (keyfile.KEY_FILE, keyfile.BACKUP_FILE):
+        fsio.discard(folder / name)
 
 
 def disk_free(folder: Path) -> int:

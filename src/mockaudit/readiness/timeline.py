@@ -1,0 +1,110 @@
+"""When the real reports could be dated, given the gaps still open.
+
+soc2-audit-process.txt: "remediation is where most of the calendar time goes"
+and "for a Type 2, every control must be live and producing evidence before the
+observation window opens"; a Type 1 assesses design as of a single date.
+soc2-domain.md §3.6: Type 2 windows of 3, 6 or 12 months; §3.1: fieldwork,
+draft, management responses and the final report take several weeks after the
+period ends (``REPORT_LAG_DAYS``, five weeks: the middle of the usual 4–6).
+
+Remediation: each open high or medium finding needs the effort in
+``EFFORT_DAYS`` (calendar days, our estimates of typical work). Findings about
+the same thing (code + control/population/policy/risk) are one piece of work —
+forty deviating items of one control are one process to fix. The guide's advice
+"parallelizing the work with a clear owner per gap" is the model: each owner
+works through their own pieces one after another, owners work in parallel, and
+ownerless pieces queue on one desk. Remediation days = the longest queue.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from mockaudit.domain import Engagement
+from mockaudit.domain.enums import ReportType
+from mockaudit.domain.findings import Finding, FindingCode, Severity
+from mockaudit.domain.run import Timeline
+from mockaudit.errors import InputError
+
+WINDOWS = (3, 6, 12)
+REPORT_LAG_DAYS = 35
+
+EFFORT_DAYS: dict[FindingCode, int] = {
+    FindingCode.SCOPE_CRITERION_UNCOVERED: 30,  # design a control, write its procedure
+    FindingCode.SCOPE_TOO_BROAD: 5,  # a scoping decision and an updated description
+    FindingCode.CONTROL_OWNERLESS: 2,  # name an owner and brief them
+    FindingCode.CONTROL_NO_POPULATION: 14,  # set up a system-of-record export
+    FindingCode.CONTROL_NOT_OPERATED: 21,  # perform the control inside the window
+    FindingCode.CONTROL_NO_EVIDENCE: 5,  # capture the configuration / document
+    FindingCode.POPULATION_PERIOD_GAP: 14,  # fix collection so the whole period is covered
+    FindingCode.POPULATION_COUNT_MISMATCH: 5,  # re-pull with query and count screenshot
+    FindingCode.POPULATION_OUT_OF_PERIOD: 2,
+    FindingCode.POPULATION_DUPLICATE: 2,
+    FindingCode.POPULATION_MISSING_FIELD: 7,  # make the source record the field
+    FindingCode.POPULATION_WEAK_SOURCE: 10,  # move the list to a system export
+    FindingCode.POPULATION_EXTRACTED_EARLY: 1,
+    FindingCode.SAMPLE_DEVIATION: 21,  # fix the process, then let it run
+    FindingCode.EVIDENCE_MISSING: 5,  # retain evidence going forward
+    FindingCode.EVIDENCE_INTEGRITY: 2,  # re-collect the file from its source
+    FindingCode.RECONCILIATION_BREAK: 14,  # fix the hand-off between the two processes
+    FindingCode.POLICY_STALE: 7,  # review and approve the policy
+    FindingCode.POLICY_PRACTICE_DIVERGENCE: 14,  # align the policy or the practice
+    FindingCode.RISK_UNMITIGATED: 21,  # choose and implement a treatment
+    FindingCode.WALKTHROUGH_DIVERGENCE: 3,  # update the description, brief the owner
+}
+
+_OPEN = (Severity.HIGH, Severity.MEDIUM)
+_NOBODY = ""
+
+
+def remediation_days(findings: Sequence[Finding]) -> int:
+    """Calendar days until every open high/medium finding is fixed (see module docstring)."""
+    pieces: dict[tuple[str, ...], tuple[str, int]] = {}
+    for f in findings:
+        if f.severity not in _OPEN:
+            continue
+        subject = f.control or f.population or f.policy or f.risk or ",".join(f.criteria)
+        pieces.setdefault((f.code.value, subject), (f.owner or _NOBODY, EFFORT_DAYS[f.code]))
+    queues: dict[str, int] = {}
+    for owner, effort in pieces.values():
+        queues[owner] = queues.get(owner, 0) + effort
+    return max(queues.values(), default=0)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's last day (Jan 31 + 1 → Feb 28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def timeline(
+    findings: Sequence[Finding], engagement: Engagement, *, as_of: date, window_months: int
+) -> Timeline:
+    """The earliest Type 1 date and the Type 2 window and report date from ``as_of``.
+
+    With nothing open the planned Type 2 period stands (it may already have
+    run); otherwise the window opens when remediation is done, or at the
+    planned start if that is later. Fieldwork cannot start before ``as_of``, so
+    the report comes ``REPORT_LAG_DAYS`` after the later of period end and as_of.
+    """
+    if window_months not in WINDOWS:
+        raise InputError(f"window of {window_months} months: use 3, 6 or 12")
+    days = remediation_days(findings)
+    ready = as_of + timedelta(days=days)
+    planned = engagement.period_start if engagement.report_type is ReportType.TYPE2 else None
+    if planned is not None and (days == 0 or planned >= ready):
+        start = planned
+    else:
+        start = ready
+    end = add_months(start, window_months) - timedelta(days=1)
+    return Timeline(
+        remediation_days=days,
+        type1_earliest=ready,
+        type2_window_months=window_months,
+        type2_period_start=start,
+        type2_period_end=end,
+        type2_report_date=max(end, as_of) + timedelta(days=REPORT_LAG_DAYS),
+    )

@@ -1,0 +1,115 @@
+"""Remediation, Type 1 and Type 2 dates: the arithmetic of readiness/timeline.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mockaudit.domain import FindingCode, Severity
+from mockaudit.errors import InputError
+from mockaudit.readiness.timeline import (
+    EFFORT_DAYS,
+    REPORT_LAG_DAYS,
+    add_months,
+    remediation_days,
+    timeline,
+)
+from tests.readiness.builders import finding, program
+
+AS_OF = date(2026, 7, 15)
+
+
+def test_every_code_has_an_effort() -> None:
+    assert set(EFFORT_DAYS) == set(FindingCode)
+
+
+def test_nothing_open_keeps_the_planned_period() -> None:
+    prog = program()
+    got = timeline([], prog.engagement, as_of=AS_OF, window_months=6)
+    assert got.remediation_days == 0
+    assert got.type1_earliest == AS_OF
+    assert got.type2_period_start == date(2026, 1, 1)
+    assert got.type2_period_end == date(2026, 6, 30)
+    assert got.type2_report_date == date(2026, 8, 19)  # period over: 35 days after as_of
+
+
+def test_report_follows_a_period_that_ends_after_as_of() -> None:
+    got = timeline([], program().engagement, as_of=date(2026, 3, 1), window_months=6)
+    assert got.type2_report_date == date(2026, 8, 4)  # 35 days after period end
+
+
+def test_open_gaps_push_the_window_after_remediation() -> None:
+    prog = program()
+    gaps = [
+        finding(
+            FindingCode.POPULATION_COUNT_MISMATCH, number=1, population="changes", owner="dana"
+        ),
+        finding(FindingCode.POLICY_STALE, Severity.MEDIUM, 2, policy="POL-ACCESS", owner="dana"),
+    ]
+    got = timeline(gaps, prog.engagement, as_of=AS_OF, window_months=3)
+    assert got.remediation_days == 5 + 7  # one owner does both, one after the other
+    assert got.type1_earliest == date(2026, 7, 27)
+    assert got.type2_period_start == date(2026, 7, 27)
+    assert got.type2_period_end == date(2026, 10, 26)
+    assert got.type2_report_date == date(2026, 11, 30)
+    assert (got.type2_report_date - got.type2_period_end).days == REPORT_LAG_DAYS
+
+
+def test_owners_work_in_parallel_and_ownerless_work_queues() -> None:
+    a = finding(FindingCode.SAMPLE_DEVIATION, number=1, control="CHG-01", owner="dana")
+    b = finding(FindingCode.RECONCILIATION_BREAK, number=2, control="IAM-01", owner="sam")
+    c = finding(FindingCode.CONTROL_OWNERLESS, number=3, control="OPS-01")
+    d = finding(FindingCode.CONTROL_NO_EVIDENCE, Severity.MEDIUM, 4, control="OPS-02")
+    assert remediation_days([a, b]) == 21  # max(21, 14)
+    assert remediation_days([a, c, d]) == 21  # ownerless queue: 2 + 5
+    assert remediation_days([c, d]) == 7
+
+
+def test_many_items_of_one_control_are_one_piece_of_work() -> None:
+    items = [
+        finding(FindingCode.SAMPLE_DEVIATION, number=n, control="CHG-01", items=(f"PR-{n}",))
+        for n in range(30)
+    ]
+    assert remediation_days(items) == 21
+
+
+def test_low_findings_do_not_delay() -> None:
+    low = finding(FindingCode.POPULATION_EXTRACTED_EARLY, Severity.LOW, population="changes")
+    assert remediation_days([low]) == 0
+
+
+def test_planned_start_after_remediation_is_kept() -> None:
+    engagement = program().engagement.model_copy(
+        update={"period_start": date(2026, 9, 1), "period_end": date(2027, 2, 28)}
+    )
+    gap = finding(FindingCode.CONTROL_OWNERLESS, control="IAM-01", owner=None)
+    got = timeline([gap], engagement, as_of=AS_OF, window_months=12)
+    assert got.type2_period_start == date(2026, 9, 1)
+    assert got.type2_period_end == date(2027, 8, 31)
+
+
+def test_type1_engagement_uses_the_remediation_date() -> None:
+    prog = program(report_type="type1")
+    gap = finding(FindingCode.CONTROL_NO_POPULATION, control="CHG-01", owner="dana")
+    got = timeline([gap], prog.engagement, as_of=AS_OF, window_months=6)
+    assert got.type1_earliest == date(2026, 7, 29)
+    assert got.type2_period_start == got.type1_earliest
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2026, 3, 1), 12, date(2027, 3, 1)),
+        (date(2026, 11, 15), 3, date(2027, 2, 15)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+    ],
+)
+def test_add_months_clamps_to_the_month_end(start: date, months: int, expected: date) -> None:
+    assert add_months(start, months) == expected
+
+
+def test_window_must_be_3_6_or_12_months() -> None:
+    with pytest.raises(InputError, match="use 3, 6 or 12"):
+        timeline([], program().engagement, as_of=AS_OF, window_months=9)
