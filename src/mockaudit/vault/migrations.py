@@ -120,9 +120,30 @@ _PROGRAM = [
 ]
 
 
+def _m003_responses(conn: Connection) -> None:
+    # What the client answered to each request of a run (attach evidence / not available).
+    conn.execute(
+        "CREATE TABLE request_responses (run_id TEXT NOT NULL, code TEXT NOT NULL, "
+        "status TEXT NOT NULL, evidence_ids TEXT NOT NULL DEFAULT '[]', note TEXT NOT NULL "
+        "DEFAULT '', responded_at TEXT NOT NULL, PRIMARY KEY (run_id, code))"
+    )
+
+
+def _m004_walkthroughs(conn: Connection) -> None:
+    # One row per walkthrough rehearsal; the transcript itself is an encrypted evidence blob.
+    conn.execute(
+        "CREATE TABLE walkthroughs (walkthrough_id TEXT PRIMARY KEY, control_id TEXT NOT NULL, "
+        "owner TEXT, started_at TEXT NOT NULL, evidence_id TEXT REFERENCES evidence(evidence_id), "
+        "score REAL NOT NULL, summary TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX walkthroughs_owner ON walkthroughs(owner)")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_core", _m001_core),
     ("0002_program", _m002_program),
+    ("0003_responses", _m003_responses),
+    ("0004_walkthroughs", _m004_walkthroughs),
 ]
 
 
