@@ -22,7 +22,9 @@ from mockaudit.importer import ImportReport, PopulationImport, import_population
 from mockaudit.importer import Progress as ImportProgress
 from mockaudit.program_export import export_program
 from mockaudit.scenarios.generator import GenerationReport
-from mockaudit.vault import db, program_store
+from mockaudit.domain.observations import PopulationRow
+from mockaudit.vault import db, population_queries, program_store
+from mockaudit.vault.population_store import PopulationTable, all_tables, get_table
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
 from mockaudit.vault.ingest import AddResult, Incoming, Link
@@ -195,6 +197,21 @@ class Session:
         """Write the stored program back out as a scenario folder; return files written."""
         with translated(f"exporting the program to {folder}"):
             return export_program(self.vault, Path(folder))
+
+    def populations(self) -> list[PopulationTable]:
+        """Every imported population: id, columns, row count, source."""
+        with translated("listing populations"):
+            return all_tables(self.vault.conn)
+
+    def population_page(
+        self, population: str, offset: int, limit: int = 100
+    ) -> list[PopulationRow]:
+        """A window of rows for browsing (1M rows are never loaded at once)."""
+        with translated(f"reading population {population}"):
+            table = get_table(self.vault.conn, population)
+            if table is None:
+                raise InputError(f"population {population} has not been imported")
+            return population_queries.page(self.vault.conn, table, max(0, offset), limit)
 
     def source(self) -> VaultSource:
         """What the fieldwork engine reads: the program and its populations, via SQL."""

@@ -157,3 +157,14 @@ def test_export_program_back_loads_to_the_same_program(
     ).read_bytes()
     with pytest.raises(InputError, match="not empty"):
         session.export_program(out)
+
+
+def test_population_page_reads_any_window(session: Session, folder: Path) -> None:
+    session.import_scenario(folder)
+    [changes] = [p for p in session.populations() if p.population_id == "changes"]
+    everything = list(session.source().rows("changes"))
+    assert session.population_page("changes", 0, 2) == everything[:2]
+    assert session.population_page("changes", changes.row_count - 1, 10) == everything[-1:]
+    assert session.population_page("changes", changes.row_count + 5, 10) == []
+    with pytest.raises(InputError, match="has not been imported"):
+        session.population_page("nope", 0)
