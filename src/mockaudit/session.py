@@ -13,25 +13,28 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockaudit import fsio
 from mockaudit.domain import Program
+from mockaudit.domain.observations import PopulationRow
 from mockaudit.domain.run import Run
 from mockaudit.errors import DiskFullError, InputError, IntegrityError, MockauditError
 from mockaudit.importer import ImportReport, PopulationImport, import_population, import_scenario
 from mockaudit.importer import Progress as ImportProgress
 from mockaudit.program_export import export_program
-from mockaudit.scenarios.generator import GenerationReport
-from mockaudit.domain.observations import PopulationRow
 from mockaudit.vault import db, population_queries, program_store
-from mockaudit.vault.population_store import PopulationTable, all_tables, get_table
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
 from mockaudit.vault.ingest import AddResult, Incoming, Link
 from mockaudit.vault.keyfile import KdfParams
+from mockaudit.vault.population_store import PopulationTable, all_tables, get_table
 from mockaudit.vault.program_source import VaultSource
 from mockaudit.vault.store import EvidenceInfo, Vault
 from mockaudit.vault.verify import VerifyReport, verify
+
+if TYPE_CHECKING:  # the generator (and Faker) load only when a scenario is generated
+    from mockaudit.scenarios.generator import GenerationReport
 
 Progress = Callable[[int, int], None]
 
