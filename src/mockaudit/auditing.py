@@ -8,6 +8,7 @@ and compares two runs finding by finding.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -16,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from mockaudit import __version__
-from mockaudit.domain import Finding
+from mockaudit.domain import Finding, FindingCode
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError
 from mockaudit.fieldwork.engine import AuditOptions, run_audit
@@ -91,8 +92,18 @@ class Comparison:
     still_open: list[Finding]
 
 
+_PER_ITEM = {FindingCode.SAMPLE_DEVIATION, FindingCode.EVIDENCE_MISSING}
+
+
 def _identity(f: Finding) -> tuple[object, ...]:
-    return (f.code, f.control, f.population, f.policy, f.risk, tuple(sorted(f.items)))
+    """What a finding is about. Item findings are one item each; for the others the
+    title with its numbers blanked tells apart findings on one subject (two blank
+    fields of a population) without turning a partial fix ("3 rows" → "2 rows") into
+    a fixed finding plus a new one."""
+    subject = (f.code, f.control, f.population, f.policy, f.risk)
+    if f.code in _PER_ITEM:
+        return (*subject, tuple(sorted(f.items)))
+    return (*subject, re.sub(r"\d+", "#", f.title))
 
 
 def compare(previous: Sequence[Finding], current: Sequence[Finding]) -> Comparison:

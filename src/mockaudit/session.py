@@ -249,6 +249,46 @@ class Session:
             facts["verifier_key"] = self.vault.verifier_key()
             return facts
 
+    # ----- exports: findings (csv|json|md|xlsx, html|oscal delegated) and the request list -----
+    # Added for issue 5 (tabular exports). Formats are dispatched through
+    # mockaudit.export.formats; html and oscal go to mockaudit.export.report_html.write_html
+    # and mockaudit.export.oscal.write_oscal once those modules exist.
+
+    def export_findings(
+        self, format: str, out: Path, run_id: str | None = None, *, bom: bool = False
+    ) -> Run:
+        """Write the findings of a stored run (the latest by default) as ``format`` to ``out``.
+
+        The run is exported with the program version it audited, so a report made
+        today of last month's run still names last month's controls and owners.
+        Returns the run exported.
+        """
+        from mockaudit.export import formats
+
+        writer = formats.findings_writer(format)  # an unknown format fails before any read
+        run = self.run(run_id)
+        program = self._program_of(run)
+        evidence = self.list_evidence() if writer.evidence else []
+        with translated(f"writing {out}"):
+            formats.write_findings(run, program, format, Path(out), evidence=evidence, bom=bom)
+        return run
+
+    def export_requests(
+        self, format: str, out: Path, run_id: str | None = None, *, bom: bool = False
+    ) -> Run:
+        """Write the request (PBC) list of a stored run (the latest by default) to ``out``."""
+        from mockaudit.export import formats
+
+        formats.request_writer(format)
+        run = self.run(run_id)
+        with translated(f"writing {out}"):
+            formats.write_requests(run, format, Path(out), bom=bom)
+        return run
+
+    def _program_of(self, run: Run) -> Program:
+        with translated("reading the program"):
+            return program_store.load_program(self.vault.conn, run.program_version or None)
+
 
 def audit_folder(
     folder: Path, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6

@@ -1,0 +1,291 @@
+"""The findings workbook a GRC lead hands around: Summary, Findings, Controls, Requests.
+
+* Summary — who was audited, which run (id and seed, so anyone can redraw the
+  samples), the readiness score, the likely opinion and the rule that chose it,
+  the fieldwork estimate, follow-up rounds, and finding counts by severity and
+  by owner (``NO OWNER`` counted like a person).
+* Findings — one row per finding, the findings JSON field names as the header,
+  the severity cell filled red / amber / blue, long text wrapped.
+* Controls — one row per control test: sample plan, deviations, conclusion.
+* Requests — the request (PBC) list (``requests_table``).
+
+Every text cell goes through ``cells.xlsx_text``: nothing a scenario file holds
+can become a formula, and sampled/detection probability stay typed (boolean,
+percentage) so the sheet sorts and filters properly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+
+from mockaudit.domain import Program
+from mockaudit.domain.findings import Finding, Severity
+from mockaudit.domain.run import ControlConclusion, ControlTest, Readiness, Run
+from mockaudit.export.cells import list_cell, xlsx_text, xml_safe
+from mockaudit.export.findings_csv import FINDING_COLUMNS
+from mockaudit.export.output import write_export
+from mockaudit.export.requests_table import add_requests_sheet
+from mockaudit.export.tally import NO_OWNER, by_owner, by_severity
+from mockaudit.export.workbook import (
+    BOLD,
+    TITLE_FONT,
+    WRAP,
+    Sheet,
+    new_workbook,
+    workbook_bytes,
+)
+
+DISCLAIMER = (
+    "Rehearsal output of mockaudit, a simulated auditor: not an attestation and not the "
+    "opinion of an independent CPA firm."
+)
+
+SEVERITY_STYLE: dict[Severity, dict[str, Any]] = {
+    Severity.HIGH: {
+        "fill": PatternFill("solid", fgColor="FFC7CE"),
+        "font": Font(bold=True, color="9C0006"),
+    },
+    Severity.MEDIUM: {
+        "fill": PatternFill("solid", fgColor="FFEB9C"),
+        "font": Font(color="9C5700"),
+    },
+    Severity.LOW: {
+        "fill": PatternFill("solid", fgColor="DDEBF7"),
+        "font": Font(color="1F4E78"),
+    },
+}
+CONCLUSION_FILL: dict[ControlConclusion, PatternFill] = {
+    ControlConclusion.NO_EXCEPTIONS: PatternFill("solid", fgColor="C6EFCE"),
+    ControlConclusion.EXCEPTIONS: PatternFill("solid", fgColor="FFC7CE"),
+    ControlConclusion.NOT_TESTABLE: PatternFill("solid", fgColor="FFEB9C"),
+}
+PERCENT = "0.0%"
+
+FINDING_WIDTHS = {
+    "id": 9,
+    "code": 28,
+    "severity": 10,
+    "control": 11,
+    "population": 18,
+    "policy": 14,
+    "risk": 10,
+    "criteria": 18,
+    "items": 28,
+    "owner": 14,
+    "title": 55,
+    "detail": 80,
+    "remediation": 60,
+    "sampled": 10,
+    "detection_probability": 12,
+}
+FINDING_WRAP = ("items", "title", "detail", "remediation")
+
+CONTROL_COLUMNS: tuple[str, ...] = (
+    "control",
+    "title",
+    "owner",
+    "frequency",
+    "kind",
+    "risk",
+    "population",
+    "population_size",
+    "planned_size",
+    "sample_size",
+    "deviations",
+    "expanded",
+    "conclusion",
+    "reason",
+)
+CONTROL_WIDTHS = {"control": 11, "title": 40, "owner": 14, "population": 18, "reason": 70}
+
+
+def write_xlsx(run: Run, program: Program, out: Path) -> None:
+    """Write the findings workbook of ``run`` atomically."""
+    write_export(out, render_xlsx(run, program))
+
+
+def render_xlsx(run: Run, program: Program) -> bytes:
+    """The workbook as .xlsx bytes."""
+    book = new_workbook()
+    book.properties.creator = "mockaudit"
+    book.properties.title = f"mockaudit findings, run {run.id}"
+    add_summary_sheet(book, run, program)
+    add_findings_sheet(book, run.findings)
+    add_controls_sheet(book, run.tests, program)
+    add_requests_sheet(book, run)
+    return workbook_bytes(book)
+
+
+# ----- Summary -----
+
+
+def add_summary_sheet(book: Any, run: Run, program: Program) -> None:
+    ws = book.create_sheet("Summary")
+    for letter, width in zip("ABCDEF", (30, 70, 10, 10, 10, 10), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.append([_styled(ws, "mockaudit — mock SOC 2 audit workbook", font=TITLE_FONT)])
+    ws.append([xlsx_text(DISCLAIMER)])
+    ws.append([])
+    for label, value in _facts(run, program):
+        cell = _styled(ws, value, alignment=WRAP) if isinstance(value, str) else value
+        ws.append([_styled(ws, label, font=BOLD), cell])
+    ws.append([])
+    ws.append([_styled(ws, "findings by severity", font=BOLD), _styled(ws, "count", font=BOLD)])
+    counts = by_severity(run.findings)
+    for severity, count in counts.items():
+        ws.append([_styled(ws, severity.value, **SEVERITY_STYLE[severity]), count])
+    ws.append([_styled(ws, "total", font=BOLD), sum(counts.values())])
+    ws.append([])
+    ws.append([_styled(ws, text, font=BOLD) for text in _owner_header()])
+    for tally in by_owner(run.findings):
+        name = _person_name(program, tally.owner)
+        counts_row = [tally.counts[s] for s in Severity]
+        ws.append([xlsx_text(tally.owner), xlsx_text(name), *counts_row, tally.total])
+
+
+def _owner_header() -> list[str]:
+    return ["findings by owner", "name", *(s.value for s in Severity), "total"]
+
+
+def _facts(run: Run, program: Program) -> list[tuple[str, Any]]:
+    """The label/value rows at the top of the Summary sheet (text neutralised)."""
+    org = program.organization
+    facts: list[tuple[str, Any]] = [
+        ("organisation", xlsx_text(org.name)),
+        ("services", xlsx_text(org.services)),
+        ("report type", run.report_type.value),
+        ("period start", run.period_start.isoformat() if run.period_start else "—"),
+        ("period end", run.period_end.isoformat()),
+        ("run id", xlsx_text(run.id)),
+        ("seed", run.seed),
+        ("started at", run.started_at.isoformat()),
+        ("mockaudit version", xlsx_text(run.mockaudit_version)),
+        ("program version", run.program_version),
+    ]
+    if run.readiness is not None:
+        facts += _readiness_facts(run.readiness)
+    return facts
+
+
+def _readiness_facts(r: Readiness) -> list[tuple[str, Any]]:
+    days = r.fieldwork_days
+    facts: list[tuple[str, Any]] = [
+        ("readiness score (0-100)", r.score),
+        ("likely opinion", r.likely_opinion.value),
+        ("opinion rule", xlsx_text(r.opinion_rule)),
+        ("fieldwork days (low)", days.low),
+        ("fieldwork days (expected)", days.expected),
+        ("fieldwork days (high)", days.high),
+        ("follow-up rounds", r.follow_up_rounds),
+        ("controls", r.controls.total),
+        ("controls without exceptions", r.controls.no_exceptions),
+        ("controls with exceptions", r.controls.exceptions),
+        ("controls not testable", r.controls.not_testable),
+    ]
+    if r.timeline is not None:
+        t = r.timeline
+        facts += [
+            ("remediation days", t.remediation_days),
+            ("earliest type 1 date", t.type1_earliest.isoformat()),
+            ("type 2 window (months)", t.type2_window_months),
+            ("type 2 period start", t.type2_period_start.isoformat()),
+            ("type 2 period end", t.type2_period_end.isoformat()),
+            ("type 2 report about", t.type2_report_date.isoformat()),
+        ]
+    return facts
+
+
+def _person_name(program: Program, owner: str) -> str:
+    if owner == NO_OWNER:
+        return "(nobody: assign an owner)"
+    person = program.person(owner)
+    return person.name if person else "(not among people)"
+
+
+def _styled(ws: Any, value: Any, **attributes: Any) -> Any:
+    cell = WriteOnlyCell(ws, value=value)
+    for name, setting in attributes.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+# ----- Findings -----
+
+
+def add_findings_sheet(book: Any, findings: Iterable[Finding]) -> None:
+    sheet = Sheet(book, "Findings", FINDING_COLUMNS, widths=FINDING_WIDTHS, wrap=FINDING_WRAP)
+    severity_at = FINDING_COLUMNS.index("severity")
+    probability_at = FINDING_COLUMNS.index("detection_probability")
+    for finding in findings:
+        styles = {
+            severity_at: SEVERITY_STYLE[finding.severity],
+            probability_at: {"number_format": PERCENT},
+        }
+        sheet.row(finding_values(finding), styles=styles)
+    sheet.finish()
+
+
+def finding_values(finding: Finding) -> list[Any]:
+    """One Findings row: text inert and XML-safe, sampled a boolean, probability a number."""
+    return [
+        xlsx_text(finding.id),
+        finding.code.value,
+        finding.severity.value,
+        _optional(finding.control),
+        _optional(finding.population),
+        _optional(finding.policy),
+        _optional(finding.risk),
+        _list(finding.criteria),
+        _list(finding.items),
+        _optional(finding.owner),
+        xlsx_text(finding.title),
+        xlsx_text(finding.detail),
+        xlsx_text(finding.remediation),
+        finding.sampled,
+        finding.detection_probability,
+    ]
+
+
+def _optional(value: str | None) -> str | None:
+    return None if value is None else xlsx_text(value)
+
+
+def _list(values: tuple[str, ...]) -> str | None:
+    return list_cell(xml_safe(v) for v in values) if values else None
+
+
+# ----- Controls -----
+
+
+def add_controls_sheet(book: Any, tests: Iterable[ControlTest], program: Program) -> None:
+    sheet = Sheet(book, "Controls", CONTROL_COLUMNS, widths=CONTROL_WIDTHS, wrap=("reason",))
+    conclusion_at = CONTROL_COLUMNS.index("conclusion")
+    for test in tests:
+        fill = {"fill": CONCLUSION_FILL[test.conclusion]}
+        sheet.row(_control_values(test, program), styles={conclusion_at: fill})
+    sheet.finish()
+
+
+def _control_values(test: ControlTest, program: Program) -> list[Any]:
+    control = program.control(test.control)
+    return [
+        xlsx_text(test.control),
+        xlsx_text(control.title) if control else None,
+        _optional(test.owner),
+        test.frequency.value,
+        test.kind.value,
+        test.risk.value,
+        _optional(test.population),
+        test.population_size,
+        test.planned_size,
+        test.sample_size,
+        test.deviations,
+        test.expanded,
+        test.conclusion.value,
+        xlsx_text(test.reason),
+    ]

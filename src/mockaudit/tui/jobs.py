@@ -1,0 +1,100 @@
+"""The slow things the UI starts, as plain functions a thread worker calls.
+
+Each takes the open ``Session`` and a ``Report`` callback (done, total, stage) and
+returns a ``Outcome``: the one line the task bar shows and, for some jobs, a
+value the app keeps (the new run's id). No widget is touched here — the app
+turns reports into ``ProgressChanged`` messages, which are thread-safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from mockaudit.errors import InputError
+from mockaudit.session import Session
+
+Report = Callable[[int, int | None, str], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    text: str
+    value: object = None
+
+
+def import_scenario(session: Session, folder: Path, report: Report) -> Outcome:
+    def progress(stage: str, done: int, total: int) -> None:
+        report(done, total or None, stage)
+
+    result = session.import_scenario(folder, progress)
+    rows = sum(p.rows for p in result.populations)
+    missing = f", {len(result.files_missing)} named file(s) missing" if result.files_missing else ""
+    return Outcome(
+        f"Imported {folder.name}: program v{result.program_version}, "
+        f"{len(result.populations)} populations ({rows:,} rows), "
+        f"{result.files_stored} files stored{missing}"
+    )
+
+
+def run_audit(session: Session, seed: int | None, as_of: date, report: Report) -> Outcome:
+    report(0, None, "sampling and testing")
+    run = session.run_audit(seed=seed, as_of=as_of)
+    score = f"{run.readiness.score:.1f}" if run.readiness else "n/a"
+    opinion = run.readiness.likely_opinion.value if run.readiness else "n/a"
+    return Outcome(
+        f"Run {run.id} (seed {run.seed}): readiness {score}, likely {opinion}, "
+        f"{len(run.findings)} findings",
+        value=run.id,
+    )
+
+
+def verify(session: Session, report: Report) -> Outcome:
+    def progress(done: int, total: int) -> None:
+        report(done, total or None, "re-hashing evidence")
+
+    result = session.verify(full=True, progress=progress)
+    if result.ok:
+        return Outcome(f"Verified {result.blobs_checked} evidence blobs and the custody log: all ok")
+    return Outcome(
+        f"Verify found {len(result.problems)} problem(s); first: {result.problems[0]}"
+    )
+
+
+def add_files(
+    session: Session, paths: Sequence[Path], control: str | None, report: Report
+) -> Outcome:
+    def progress(done: int, total: int) -> None:
+        report(done, total or None, "encrypting")
+
+    added = session.add_evidence(list(paths), control=control or None, progress=progress)
+    ids = ", ".join(a.evidence_id for a in added[:5])
+    more = f" and {len(added) - 5} more" if len(added) > 5 else ""
+    return Outcome(f"Added {len(added)} file(s): {ids}{more}")
+
+
+# kind -> (session method, formats); the method takes (format, out) except the package.
+EXPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "findings": ("export_findings", ("xlsx", "csv", "json", "md", "html", "oscal")),
+    "requests": ("export_requests", ("xlsx", "csv")),
+    "report": ("export_report", ("html", "md")),
+    "package": ("write_package", ("zip",)),
+}
+
+
+def export(session: Session, kind: str, fmt: str, out: Path, report: Report) -> Outcome:
+    method_name, formats = EXPORTS[kind]
+    method = getattr(session, method_name, None)
+    if method is None:
+        raise InputError(f"{kind} export is not available in this build")
+    if fmt not in formats:
+        raise InputError(f"{kind} cannot be exported as {fmt}")
+    report(0, None, f"writing {out.name}")
+    if kind == "package":
+        method(out)
+    else:
+        method(fmt, out)
+    size = out.stat().st_size if out.exists() else 0
+    return Outcome(f"Wrote {out} ({size:,} bytes)", value=out)

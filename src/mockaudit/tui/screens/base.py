@@ -1,0 +1,84 @@
+"""What every main screen shares: header, section bar, task bar, footer, loading and errors.
+
+A screen loads what it shows in a thread worker (``fetch``): the worker calls the
+session through the app's gate and hands the result back on the event loop. The
+screen reloads whenever the app says the vault's content changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
+
+from mockaudit.session import Session
+from mockaudit.tui.redact import one_line
+from mockaudit.tui.widgets.navbar import NavBar
+from mockaudit.tui.widgets.taskbar import TaskBar
+
+if TYPE_CHECKING:
+    from mockaudit.tui.app import MockAuditApp
+
+T = TypeVar("T")
+
+
+class MainScreen(Screen[None]):
+    """A section of the app (one mode): subclasses fill ``compose_body`` and ``reload``."""
+
+    SECTION = ""
+
+    @property
+    def mock(self) -> MockAuditApp:
+        return cast("MockAuditApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield NavBar(self.SECTION)
+        yield from self.compose_body()
+        yield TaskBar(id="taskbar")
+        yield Footer()
+
+    def compose_body(self) -> Iterable[Widget]:
+        return ()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "data_version", self._data_changed, init=False)
+        self.reload()
+
+    def _data_changed(self, _version: int) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Start loading what the screen shows (override)."""
+
+    def fetch(self, name: str, call: Callable[[Session], T], done: Callable[[T], None]) -> None:
+        """Run ``call(session)`` in a thread worker, then ``done(result)`` on the event loop."""
+        gate = self.mock.gate
+
+        def deliver(value: T) -> None:
+            if self.is_attached:
+                done(value)
+
+        def work() -> None:
+            value = gate.call(call)
+            self.app.call_from_thread(deliver, value)
+
+        self.run_worker(
+            work,
+            name=name,
+            group=f"{self.SECTION}-{name}",
+            description=f"loading the {self.SECTION} {name}",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR and worker.error is not None:
+            self.mock.show_error(one_line(worker.error, worker.description or worker.name))
