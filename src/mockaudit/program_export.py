@@ -5,15 +5,26 @@ encrypted table, and every stored file the program names decrypted to its path.
 Loading the result gives the program that was imported (the round trip the
 generator tests rely on). Paths are re-checked: nothing is written outside the
 target folder, and nothing is overwritten.
+
+The folder appears whole or not at all: everything is written into a hidden staging
+folder beside it (``.NAME.<hex>.partial``), renamed into place at the end. A failed
+or killed export therefore never leaves a half-written folder under the name the
+user chose — which would also make the retry refuse ("not empty") — and the next
+export of that name removes the staging folders earlier attempts left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import os
+import re
+import shutil
 from pathlib import Path
 
 from mockaudit import fsio
+from mockaudit.domain import Program
 from mockaudit.errors import InputError, IntegrityError
 from mockaudit.safenames import contained
 from mockaudit.scenarios.writer import write_scenario
@@ -25,31 +36,60 @@ from mockaudit.vault.store import Vault
 def export_program(vault: Vault, folder: Path) -> int:
     """Write the scenario folder; return the number of files written."""
     folder = Path(folder)
-    if folder.exists() and any(folder.iterdir()):
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputError(f"{folder} exists and is not empty; choose a new folder")
-    program = program_store.load_program(vault.conn)
+    program = program_store.load_program(vault.conn)  # no program: nothing is created
+    fo = fsio.ops()
+    fo.mkdir(folder.parent)
+    _sweep_stages(folder)
+    stage = fsio.temp_name(folder)
+    fo.mkdir(stage)
+    try:
+        written = _write_program(vault, program, stage, folder)
+        fo.replace(stage, folder)  # rename(2) replaces an empty folder atomically
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    # Best effort, as for vault.key: the folder is complete and in place; failing here
+    # would report an error for an export that succeeded, and its retry would refuse.
+    with contextlib.suppress(OSError):
+        fo.fsync_dir(folder.parent)
+    return written
+
+
+def _write_program(vault: Vault, program: Program, folder: Path, shown: Path) -> int:
+    """Everything into ``folder`` (the staging folder); messages name ``shown``."""
     write_scenario(program, folder)
     written = 1
     files = program_store.file_map(vault.conn)
     population_files = {p.file for p in program.populations}
     for population in program.populations:
-        _write_population(vault, population.id, _target(folder, population.file))
+        _write_population(vault, population.id, _target(folder, population.file, shown))
         written += 1
     for path, evidence_id in sorted(files.items()):
         if path not in population_files:
-            _write_evidence(vault, evidence_id, _target(folder, path))
+            _write_evidence(vault, evidence_id, _target(folder, path, shown))
             written += 1
     return written
 
 
-def _target(folder: Path, relative: str) -> Path:
+def _sweep_stages(folder: Path) -> None:
+    """Remove staging folders that earlier failed or killed exports to ``folder`` left."""
+    pattern = re.compile(rf"\.{re.escape(folder.name)}\.[0-9a-f]{{12}}\.partial")
+    with contextlib.suppress(OSError), os.scandir(folder.parent) as entries:
+        stale = [e.path for e in entries if pattern.fullmatch(e.name) and e.is_dir()]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _target(folder: Path, relative: str, shown: Path) -> Path:
     target = folder / relative
     if (
         Path(relative).is_absolute()
         or ".." in Path(relative).parts
         or not contained(folder, target)
     ):
-        raise InputError(f"refusing to export {relative!r} outside {folder}")
+        raise InputError(f"refusing to export {relative!r} outside {shown}")
     fsio.ops().mkdir(target.parent)
     return target
 

@@ -251,8 +251,11 @@ class Session:
 
     # ----- exports: findings (csv|json|md|xlsx, html|oscal delegated) and the request list -----
     # Added for issue 5 (tabular exports). Formats are dispatched through
-    # mockaudit.export.formats; html and oscal go to mockaudit.export.report_html.write_html
-    # and mockaudit.export.oscal.write_oscal once those modules exist.
+    # mockaudit.export.formats. html and oscal go to the Session methods export_report /
+    # export_oscal when they exist (they add the signed checkpoint and evidence), else to
+    # mockaudit.export.report_html.write_html / mockaudit.export.oscal.write_oscal.
+
+    _DELEGATED_EXPORTS = {"html": "export_report", "oscal": "export_oscal"}
 
     def export_findings(
         self, format: str, out: Path, run_id: str | None = None, *, bom: bool = False
@@ -266,6 +269,10 @@ class Session:
         from mockaudit.export import formats
 
         writer = formats.findings_writer(format)  # an unknown format fails before any read
+        delegate = getattr(self, self._DELEGATED_EXPORTS.get(format.lower(), ""), None)
+        if delegate is not None:
+            exported: Run = delegate(Path(out), run_id)
+            return exported
         run = self.run(run_id)
         program = self._program_of(run)
         evidence = self.list_evidence() if writer.evidence else []
@@ -288,6 +295,273 @@ class Session:
     def _program_of(self, run: Run) -> Program:
         with translated("reading the program"):
             return program_store.load_program(self.vault.conn, run.program_version or None)
+
+    # ----- request responses: the client's answers in the fieldwork inbox -----
+    # Added for issue 6 (TUI fieldwork screen). Stored in request_responses (migration
+    # 0003); one answer per (run, request), a later answer replaces the earlier one.
+
+    def respond_to_request(
+        self,
+        run_id: str,
+        code: str,
+        status: str,
+        evidence_ids: list[str],
+        note: str = "",
+    ) -> RequestResponse:
+        """Answer request ``code`` of a stored run: attach vault evidence, or say it does not
+        exist. Each attached file gets an ``annotated`` custody event naming the request."""
+        import json
+
+        from mockaudit.vault import custody
+
+        if status not in RESPONSE_STATUSES:
+            raise InputError(
+                f"request status must be one of {', '.join(sorted(RESPONSE_STATUSES))}, "
+                f"got {status!r}"
+            )
+        run = self.run(run_id)
+        if all(r.code != code for r in run.requests):
+            raise InputError(f"run {run.id} has no request {code}")
+        ids = list(dict.fromkeys(evidence_ids))
+        if status != "not_available" and not ids:
+            raise InputError(f"{code}: attach at least one evidence file, or mark it not available")
+        stamp = custody.now_utc().isoformat(timespec="seconds")
+        answer = RequestResponse(run.id, code, status, tuple(ids), " ".join(note.split()), stamp)
+        with translated(f"answering {code}"), self.vault.mutex, db.atomic(self.vault.conn):
+            for evidence_id in ids:
+                self.vault.get_evidence(evidence_id)  # InputError naming an unknown id
+            self.vault.conn.execute(
+                "INSERT INTO request_responses (run_id, code, status, evidence_ids, note, "
+                "responded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, code) DO UPDATE "
+                "SET status = excluded.status, evidence_ids = excluded.evidence_ids, "
+                "note = excluded.note, responded_at = excluded.responded_at",
+                (run.id, code, status, json.dumps(ids), answer.note, stamp),
+            )
+            for evidence_id in ids:
+                custody.append(
+                    self.vault.conn,
+                    "annotated",
+                    evidence_id=evidence_id,
+                    purpose=f"answers {code} of {run.id}",
+                    run_id=run.id,
+                    request=code,
+                )
+        return answer
+
+    def responses(self, run_id: str) -> dict[str, RequestResponse]:
+        """The answers recorded for a run's requests, by request code."""
+        import json
+
+        with translated("reading request answers"):
+            rows = self.vault.conn.execute(
+                "SELECT run_id, code, status, evidence_ids, note, responded_at "
+                "FROM request_responses WHERE run_id = ? ORDER BY code",
+                (run_id,),
+            ).fetchall()
+        return {
+            str(code): RequestResponse(
+                str(rid), str(code), str(status), tuple(json.loads(ids)), str(note), str(at)
+            )
+            for rid, code, status, ids, note, at in rows
+        }
+
+    # ----- exports: mock SOC 2 report (html), OSCAL, evidence package (issue 5) -----
+    # The report embeds a freshly signed custody checkpoint; the package records one
+    # "exported" custody event per file, then signs a checkpoint that it carries.
+
+    def export_report(self, out: Path, run_id: str | None = None) -> Run:
+        """Write the mock SOC 2 report (one HTML file) of a stored run, latest by default."""
+        from mockaudit.export.report_html import write_html
+
+        run = self.run(run_id)
+        program = self._program_of(run)
+        out = Path(out)
+        with translated(f"writing the report to {out}"):
+            note = (
+                self.vault.checkpoint() if self.vault.writable else self.vault.latest_checkpoint()
+            )
+            write_html(run, program, out, checkpoint=note)
+        return run
+
+    def export_oscal(self, out: Path, run_id: str | None = None) -> Run:
+        """Write OSCAL assessment results of a stored run, with the vault's evidence hashes."""
+        from mockaudit.export.oscal import write_oscal
+
+        run = self.run(run_id)
+        program = self._program_of(run)
+        evidence = self.list_evidence()
+        out = Path(out)
+        with translated(f"writing OSCAL to {out}"):
+            write_oscal(run, program, out, evidence)
+        return run
+
+    def write_package(self, out: Path, run_id: str | None = None) -> PackageReport:
+        """Write the evidence package (ZIP) of a stored run; see export/package.py."""
+        from mockaudit.export.package import write_package
+
+        run = self.run(run_id)
+        out = Path(out)
+        with translated(f"writing the evidence package {out}"):
+            return write_package(self.vault, run, out)
+
+    # ----- walkthrough rehearsal (issue 7: fieldwork/walkthrough.py) -----
+    # The rehearsal itself is pure (no files, no DB): these methods gather its VaultFacts,
+    # and store each result as an encrypted transcript blob (custody event "transcript",
+    # linked to the control) plus a row in ``walkthroughs`` (migration 0004).
+
+    def walkthrough_facts(self, *, as_of: date | None = None) -> VaultFacts:
+        """The program and every evidence item with its links, item dates and custody date."""
+        from mockaudit.fieldwork.walkthrough import VaultFacts
+
+        with translated("gathering the walkthrough facts"):
+            program = program_store.load_program(self.vault.conn)
+            infos = self.vault.list_evidence()
+            days = _walkthrough_item_days(self.vault.conn, infos)
+        evidence = tuple(_walkthrough_evidence(info, days) for info in infos)
+        return VaultFacts(program, evidence, as_of or _walkthrough_today())
+
+    def walkthrough_controls(self, owner: str) -> list[str]:
+        """The ids of the controls ``owner`` (a person id) owns, in program order."""
+        program = self.program()
+        ids = [c.id for c in program.controls if c.owner == owner]
+        if not ids:
+            owners = sorted({c.owner for c in program.controls if c.owner})
+            raise InputError(f"{owner!r} owns no control (owners: {', '.join(owners) or 'none'})")
+        return ids
+
+    def walkthrough_start(self, control_id: str, *, as_of: date | None = None) -> Rehearsal:
+        """A new rehearsal of one control; ask ``rehearsal.question`` and ``answer`` it."""
+        from mockaudit.fieldwork.walkthrough import Rehearsal
+
+        facts = self.walkthrough_facts(as_of=as_of)
+        return Rehearsal.start(_walkthrough_control(facts, control_id), facts.program, facts)
+
+    def rehearse(
+        self,
+        control_id: str,
+        answers: Mapping[str, str],
+        shown_evidence: str | None = None,
+        *,
+        as_of: date | None = None,
+    ) -> WalkthroughResult:
+        """The headless rehearsal: answers by question id, then the evidence shown (an id,
+        or a stored name such as ``evidence/incidents/INC-0431-postmortem.md``). Not saved."""
+        from mockaudit.fieldwork.walkthrough import rehearse
+
+        facts = self.walkthrough_facts(as_of=as_of)
+        control = _walkthrough_control(facts, control_id)
+        shown = _walkthrough_shown(facts, control.id, shown_evidence)
+        return rehearse(control, facts.program, facts, answers, shown)
+
+    def save_walkthrough(self, result: WalkthroughResult) -> WalkthroughResult:
+        """Store the transcript encrypted in the vault and list it; returns it with its id."""
+        import io
+        import json
+
+        conn = self.vault.conn
+        with translated(f"saving the walkthrough of {result.control_id}"):
+            with self.vault.mutex, db.atomic(conn):
+                row = conn.execute("SELECT max(walkthrough_id) FROM walkthroughs").fetchone()
+                number = int(str(row[0]).rsplit("-", 1)[1]) + 1 if row and row[0] else 1
+                stored = result.model_copy(update={"walkthrough_id": f"WT-{number:06d}"})
+                data = stored.model_dump_json(indent=2).encode("utf-8")
+                added = self.vault.add_stream(
+                    io.BytesIO(data),
+                    f"walkthroughs/{stored.walkthrough_id}-{result.control_id}.json",
+                    link=Link(control_id=result.control_id),
+                    source=f"walkthrough rehearsal {stored.walkthrough_id}",
+                    event="transcript",
+                )
+                conn.execute(
+                    "INSERT INTO walkthroughs (walkthrough_id, control_id, owner, started_at, "
+                    "evidence_id, score, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        stored.walkthrough_id,
+                        stored.control_id,
+                        stored.owner,
+                        stored.started_at,
+                        added.evidence_id,
+                        stored.score,
+                        json.dumps(stored.summary(), sort_keys=True),
+                    ),
+                )
+        return stored
+
+    def walkthroughs(self, owner: str | None = None) -> list[WalkthroughRecord]:
+        """Stored rehearsals, oldest first; only ``owner``'s with an owner."""
+        import json
+
+        from mockaudit.fieldwork.walkthrough import WalkthroughRecord
+
+        sql = (
+            "SELECT walkthrough_id, control_id, owner, started_at, evidence_id, score, summary "
+            "FROM walkthroughs"
+        )
+        args: tuple[str, ...] = ()
+        if owner is not None:
+            sql, args = sql + " WHERE owner = ?", (owner,)
+        with translated("listing walkthroughs"):
+            rows = self.vault.conn.execute(sql + " ORDER BY started_at, walkthrough_id", args)
+            records = []
+            for wid, control, who, started, evidence, score, summary in rows.fetchall():
+                facts = json.loads(summary)
+                records.append(
+                    WalkthroughRecord(
+                        walkthrough_id=str(wid),
+                        control_id=str(control),
+                        owner=who,
+                        started_at=str(started),
+                        evidence_id=evidence,
+                        score=float(score),
+                        divergences=tuple(facts.get("divergences", ())),
+                        evasions=tuple(facts.get("evasions", ())),
+                        corroborated=bool(facts.get("corroborated", False)),
+                    )
+                )
+        return records
+
+    def walkthrough(self, walkthrough_id: str) -> WalkthroughResult:
+        """A stored rehearsal, decrypted from its transcript blob."""
+        from mockaudit.fieldwork.walkthrough import WalkthroughResult
+
+        with translated(f"reading walkthrough {walkthrough_id}"):
+            row = self.vault.conn.execute(
+                "SELECT evidence_id FROM walkthroughs WHERE walkthrough_id = ?", (walkthrough_id,)
+            ).fetchone()
+            if row is None:
+                raise InputError(f"no walkthrough with id {walkthrough_id}")
+            data = b"".join(self.vault.read_chunks(str(row[0])))
+        try:
+            return WalkthroughResult.model_validate_json(data)
+        except ValueError:
+            raise IntegrityError(
+                f"the transcript {row[0]} of {walkthrough_id} is not a walkthrough transcript"
+            ) from None
+
+    def owner_readiness(self) -> list[OwnerReadiness]:
+        """Per control owner: latest rehearsal of each control they own, rolled up."""
+        from mockaudit.fieldwork.walkthrough import owner_readiness
+
+        return owner_readiness(self.program(), self.walkthroughs())
+
+    def export_walkthrough_markdown(self, walkthrough_id: str, out: Path) -> Path:
+        """Write a stored rehearsal as Markdown for the owner to study (custody: exported)."""
+        from mockaudit.fieldwork.walkthrough import transcript_markdown
+
+        result = self.walkthrough(walkthrough_id)
+        out = Path(out)
+        with translated(f"writing {out}"):
+            fsio.atomic_write_bytes(out, transcript_markdown(result).encode("utf-8"))
+            evidence_id = self._walkthrough_evidence_id(walkthrough_id)
+            if self.vault.writable and evidence_id:
+                self.vault.record_export(evidence_id, str(out), "walkthrough transcript (md)")
+        return out
+
+    def _walkthrough_evidence_id(self, walkthrough_id: str) -> str | None:
+        row = self.vault.conn.execute(
+            "SELECT evidence_id FROM walkthroughs WHERE walkthrough_id = ?", (walkthrough_id,)
+        ).fetchone()
+        return str(row[0]) if row and row[0] else None
 
 
 def audit_folder(
@@ -329,3 +603,125 @@ def _readable_file(path: Path) -> Path:
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
     return path
+
+
+# ----- request responses (issue 6) -----
+
+RESPONSE_STATUSES = frozenset({"provided", "partial", "not_available"})
+
+
+@dataclass(frozen=True)
+class RequestResponse:
+    """The client's answer to one request: status, the evidence attached and a note."""
+
+    run_id: str
+    code: str
+    status: str
+    evidence_ids: tuple[str, ...]
+    note: str
+    responded_at: str
+
+
+# ----- evidence packages (issue 5): checked without a vault or passphrase -----
+
+if TYPE_CHECKING:
+    from mockaudit.export.package import PackageCheck, PackageReport
+
+
+def verify_package(path: Path) -> PackageCheck:
+    """Check an evidence package: every hash, the manifest binding and the signature."""
+    from mockaudit.export.package_check import verify_package as check
+
+    with translated(f"verifying {path}"):
+        return check(Path(path))
+
+
+# ----- walkthrough rehearsal (issue 7): gathering facts for fieldwork/walkthrough.py -----
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mockaudit.domain import Control
+    from mockaudit.fieldwork.walkthrough import (
+        EvidenceFact,
+        OwnerReadiness,
+        Rehearsal,
+        VaultFacts,
+        WalkthroughRecord,
+        WalkthroughResult,
+    )
+    from mockaudit.vault.db import Connection
+
+
+def _walkthrough_today() -> date:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).date()
+
+
+def _walkthrough_item_days(
+    conn: Connection, infos: list[EvidenceInfo]
+) -> dict[tuple[str, str], date]:
+    """The population date of every item some evidence is linked to, by (population, key)."""
+    wanted: dict[str, set[str]] = {}
+    for info in infos:
+        for link in info.links:
+            if link.population_id and link.item_key:
+                wanted.setdefault(link.population_id, set()).add(link.item_key)
+    days: dict[tuple[str, str], date] = {}
+    for population, keys in wanted.items():
+        table = get_table(conn, population)
+        if table is None:
+            continue
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = f'SELECT _key, _day FROM "{table.table}" WHERE _key IN ({marks})'
+            for key, day in conn.execute(sql, chunk).fetchall():
+                if day:
+                    days[(population, str(key))] = date.fromisoformat(str(day))
+    return days
+
+
+def _walkthrough_evidence(info: EvidenceInfo, days: dict[tuple[str, str], date]) -> EvidenceFact:
+    from datetime import datetime
+
+    from mockaudit.fieldwork.walkthrough import EvidenceFact, EvidenceLink
+
+    links = tuple(
+        EvidenceLink(
+            control=link.control_id,
+            population=link.population_id,
+            item=link.item_key,
+            item_date=days.get((link.population_id, link.item_key)),
+        )
+        for link in info.links
+    )
+    collected = datetime.fromisoformat(info.added_at).date()
+    return EvidenceFact(info.evidence_id, info.original_name, collected, links)
+
+
+def _walkthrough_control(facts: VaultFacts, control_id: str) -> Control:
+    control = facts.program.control(control_id)
+    if control is None:
+        known = ", ".join(c.id for c in facts.program.controls) or "none"
+        raise InputError(f"the program has no control {control_id!r} (controls: {known})")
+    return control
+
+
+def _walkthrough_shown(facts: VaultFacts, control_id: str, shown: str | None) -> str | None:
+    """An evidence id as given, or the id of the one stored item with that name."""
+    if not shown or not shown.strip():
+        return None
+    shown = shown.strip()
+    if any(f.evidence_id == shown for f in facts.evidence):
+        return shown
+    named = [f for f in facts.evidence if f.name == shown or f.name.endswith("/" + shown)]
+    if len(named) > 1:
+        linked = [f for f in named if any(link.control == control_id for link in f.links)]
+        named = linked or named
+    if len(named) > 1:
+        ids = ", ".join(f.evidence_id for f in named[:5])
+        raise InputError(f"shown_evidence {shown!r} matches {len(named)} items ({ids}); give an id")
+    return named[0].evidence_id if named else shown

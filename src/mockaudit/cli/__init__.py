@@ -34,9 +34,28 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from mockaudit.cli import audit_cmd, demo_cmd, evidence_cmd, program_cmd, vault_cmd
+    from mockaudit.cli import (
+        audit_cmd,
+        demo_cmd,
+        evidence_cmd,
+        export_cmd,
+        package_cmd,
+        program_cmd,
+        vault_cmd,
+        walkthrough_cmd,
+    )
 
-    for module in (vault_cmd, evidence_cmd, program_cmd, audit_cmd, demo_cmd):
+    modules = (
+        vault_cmd,
+        evidence_cmd,
+        program_cmd,
+        audit_cmd,
+        export_cmd,
+        package_cmd,
+        walkthrough_cmd,
+        demo_cmd,
+    )
+    for module in modules:
         module.register(cli)
 
 

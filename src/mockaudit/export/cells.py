@@ -27,7 +27,9 @@ on ``;`` (the CSV separator of many European locales) sees no formula either;
 apart after the join: the findings JSON is the lossless format.
 
 XLSX cannot store most C0 control characters at all (the XML forbids them), so
-``xlsx_text`` additionally replaces those with U+FFFD; tab, LF and CR are kept.
+``xlsx_text`` additionally replaces those with U+FFFD, and writes every line
+break as LF: XML readers turn a stored CR into LF anyway, so saying so up front
+keeps what is written equal to what is read back. Tab and LF are kept.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ LIST_SEPARATOR = ";"
 # The characters XML 1.0 forbids (openpyxl raises IllegalCharacterError on them).
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _REPLACEMENT = "\ufffd"
+_CR = re.compile(r"\r\n?")
 
 
 def needs_quote(text: str) -> bool:
@@ -63,8 +66,8 @@ def restore(text: str) -> str:
 
 
 def xml_safe(text: str) -> str:
-    """``text`` with the control characters XML cannot hold replaced by U+FFFD."""
-    return _XML_ILLEGAL.sub(_REPLACEMENT, text)
+    """``text`` with line breaks as LF and the control characters XML cannot hold as U+FFFD."""
+    return _XML_ILLEGAL.sub(_REPLACEMENT, _CR.sub("\n", text))
 
 
 def xlsx_text(text: str) -> str:

@@ -28,7 +28,7 @@ CONCLUSION_LABELS = {
     "not_testable": "not testable",
     "uncovered": "no control",
 }
-_FONT = "font-family=\"Helvetica, Arial, sans-serif\""
+_FONT = 'font-family="Helvetica, Arial, sans-serif"'
 
 
 def _svg(width: int, height: int, title: str, body: str) -> str:
@@ -38,8 +38,16 @@ def _svg(width: int, height: int, title: str, body: str) -> str:
     )
 
 
-def _text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "start",
-          weight: str = "normal", fill: str = "#1d2939") -> str:
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: int = 12,
+    anchor: str = "start",
+    weight: str = "normal",
+    fill: str = "#1d2939",
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
         f'font-weight="{weight}" fill="{fill}">{escape(text)}</text>'
@@ -117,7 +125,7 @@ def criteria_heatmap(criteria: Mapping[str, str]) -> str:
             x = label_w + col * (cell_w + 4)
             label = CONCLUSION_LABELS.get(verdict, verdict)
             parts.append(
-                f'<g><title>{escape(f"{cid}: {label}")}</title>'
+                f"<g><title>{escape(f'{cid}: {label}')}</title>"
                 f'<rect x="{x}" y="{y}" width="{cell_w}" height="{cell_h}" rx="3" '
                 f'fill="{escape(colour)}"/>'
                 + _text(x + cell_w / 2, y + 16, cid, size=11, anchor="middle", fill="#ffffff")
@@ -153,20 +161,23 @@ def fieldwork_range(days: FieldworkDays, rounds: int) -> str:
         'stroke="#1849a9" stroke-width="4"/>'
         + _text(x(days.low), 84, f"low {days.low}", size=11, anchor="middle")
         + _text(x(days.high), 84, f"high {days.high}", size=11, anchor="middle")
-        + _text(x(days.expected), 22, f"expected {days.expected} business days",
-                size=12, anchor="middle", weight="bold")
-        + _text(x0, 106, f"{rounds} follow-up round(s) of requests expected", size=11,
-                fill="#475467")
+        + _text(
+            x(days.expected),
+            22,
+            f"expected {days.expected} business days",
+            size=12,
+            anchor="middle",
+            weight="bold",
+        )
+        + _text(
+            x0, 106, f"{rounds} follow-up round(s) of requests expected", size=11, fill="#475467"
+        )
     )
-    title = (
-        f"Fieldwork estimate: {days.expected} business days (range {days.low} to {days.high})"
-    )
+    title = f"Fieldwork estimate: {days.expected} business days (range {days.low} to {days.high})"
     return _svg(440, 116, title, body)
 
 
-def timeline_chart(
-    period: tuple[date | None, date], timeline: Timeline | None
-) -> str:
+def timeline_chart(period: tuple[date | None, date], timeline: Timeline | None) -> str:
     """The audited period, remediation, earliest Type 1 date, Type 2 window and report date."""
     start, end = period
     lanes: list[tuple[str, date, date, str]] = [
@@ -187,7 +198,7 @@ def _lanes_svg(lanes: Sequence[tuple[str, date, date, str]]) -> str:
     first = min(a for _, a, _, _ in lanes)
     last = max(b for _, _, b, _ in lanes)
     total = max((last - first).days, 1)
-    label_w, span, lane_h = 120, 420, 30
+    label_w, span, lane_h = 110, 360, 30
 
     def x(day: date) -> float:
         return label_w + span * (day - first).days / total
@@ -207,8 +218,9 @@ def _lanes_svg(lanes: Sequence[tuple[str, date, date, str]]) -> str:
                 f'height="16" rx="3" fill="{colour}"/>'
             )
             parts.append(
-                _text(x(b) + 6, y + 14, f"{a.isoformat()} to {b.isoformat()}", size=10,
-                      fill="#475467")
+                _text(
+                    x(b) + 6, y + 14, f"{a.isoformat()} to {b.isoformat()}", size=10, fill="#475467"
+                )
             )
     axis_y = 10 + len(lanes) * lane_h + 4
     parts.append(
@@ -221,4 +233,4 @@ def _lanes_svg(lanes: Sequence[tuple[str, date, date, str]]) -> str:
         f"{label} {a.isoformat()}" + ("" if a == b else f" to {b.isoformat()}")
         for label, a, b, _ in lanes
     )
-    return _svg(label_w + span + 170, axis_y + 22, title, "".join(parts))
+    return _svg(label_w + span + 180, axis_y + 22, title, "".join(parts))

@@ -44,7 +44,8 @@ table.grid tr.not-testable td { background: #f8f9fb; }
   padding: 0 4px; font-weight: bold; }
 .sev-high { background: #b42318; } .sev-medium { background: #dc6803; }
 .sev-low { background: #667085; }
-.opinion-box { border: 1px solid var(--rule); background: #f9fafb; padding: 8px 12px; margin: 8px 0; }
+.opinion-box { border: 1px solid var(--rule); background: #f9fafb; padding: 8px 12px;
+  margin: 8px 0; }
 .response { border: 1px solid var(--rule); padding: 8px 12px; margin: 10px 0; }
 .response .blank { border: 1px dashed #98a2b3; min-height: 60px; padding: 6px; color: #98a2b3;
   font-style: italic; }
@@ -52,7 +53,8 @@ table.grid tr.not-testable td { background: #f8f9fb; }
   font-size: 9.5pt; }
 .placeholder { color: #6941c6; font-style: italic; }
 .charts { display: flex; flex-wrap: wrap; gap: 14px 28px; align-items: flex-start; }
-.chart { break-inside: avoid; }
+.chart { break-inside: avoid; margin: 0; }
+svg { max-width: 100%; height: auto; }
 .chart h3 { margin-top: 0.6em; }
 pre.note { background: #101828; color: #f2f4f7; padding: 10px; font-size: 9pt; overflow-x: auto;
   white-space: pre-wrap; word-break: break-all; }
@@ -62,7 +64,8 @@ pre.note { background: #101828; color: #f2f4f7; padding: 10px; font-size: 9pt; o
   body { background: #fff; }
   main { max-width: none; padding: 0; }
   .report-section { break-before: page; margin-top: 0; }
-  table.grid tr, .response, .chart { break-inside: avoid; }
+  table.grid tr, .response, .chart { break-inside: avoid; margin: 0; }
+svg { max-width: 100%; height: auto; }
   .print-footer { display: block; position: fixed; bottom: 0; left: 0; right: 0;
     text-align: center; font: bold 8pt Helvetica, Arial, sans-serif; color: var(--warn);
     border-top: 1px solid var(--warn); background: #fff; padding-top: 2px; }

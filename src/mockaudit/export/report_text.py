@@ -243,8 +243,9 @@ def exception_wording(test: ControlTest, control: Control | None, program: Progr
             if not result.passed:
                 counts[result.attribute] = counts.get(result.attribute, 0) + 1
     phrases = [
-        f"{_failure(control, attr)} ({attr})" if len(counts) == 1 else
-        f"{n} had {_failure(control, attr)} ({attr})"
+        f"{_failure(control, attr)} ({attr})"
+        if len(counts) == 1
+        else f"{n} had {_failure(control, attr)} ({attr})"
         for attr, n in counts.items()
     ]
     keys = [item.key for item in deviating]

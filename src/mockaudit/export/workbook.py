@@ -60,7 +60,8 @@ class Sheet:
     ) -> None:
         self.ws = book.create_sheet(title)
         self.columns = tuple(columns)
-        self._wrap = {i for i, name in enumerate(self.columns) if name in set(wrap)}
+        wrapped = set(wrap)
+        self._wrap = {i for i, name in enumerate(self.columns) if name in wrapped}
         self._rows = 0
         widths = widths or {}
         for index, name in enumerate(self.columns, start=1):
