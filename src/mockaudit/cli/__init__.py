@@ -25,12 +25,28 @@ EXIT_INTERNAL = 70
 def cli(ctx: click.Context) -> None:
     """mockaudit — rehearse a SOC 2 audit offline, against an encrypted evidence vault.
 
-    The vault lives in ./vault unless --vault DIR or $MOCKAUDIT_VAULT says otherwise.
-    Every action is a command below; `mockaudit COMMAND --help` explains each one.
-    New here? `mockaudit demo` builds a demo vault and shows what it does.
+    Run without a command to open the terminal UI on ./vault ($MOCKAUDIT_VAULT picks
+    another; a missing vault is created). Every action is also a command below;
+    `mockaudit COMMAND --help` explains each one. New here? `mockaudit demo`.
     """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            click.echo(ctx.get_help())  # no terminal to draw on: say what there is
+            return
+        _open_tui()
+
+
+def _open_tui() -> None:
+    """``mockaudit`` alone: the terminal UI on the default vault (created if missing)."""
+    import importlib
+
+    from mockaudit.paths import default_vault_dir
+    from mockaudit.vault.keyfile import KEY_FILE
+
+    folder = default_vault_dir()
+    tui = importlib.import_module("mockaudit.tui")  # Textual loads only here
+    passphrase = os.environ.get("MOCKAUDIT_PASSPHRASE")
+    tui.tui_main(folder, passphrase=passphrase, create=not (folder / KEY_FILE).exists())
 
 
 def _register() -> None:

@@ -57,10 +57,10 @@ def verify(session: Session, report: Report) -> Outcome:
 
     result = session.verify(full=True, progress=progress)
     if result.ok:
-        return Outcome(f"Verified {result.blobs_checked} evidence blobs and the custody log: all ok")
-    return Outcome(
-        f"Verify found {len(result.problems)} problem(s); first: {result.problems[0]}"
-    )
+        return Outcome(
+            f"Verified {result.blobs_checked} evidence blobs and the custody log: all ok"
+        )
+    return Outcome(f"Verify found {len(result.problems)} problem(s); first: {result.problems[0]}")
 
 
 def add_files(
@@ -75,13 +75,15 @@ def add_files(
     return Outcome(f"Added {len(added)} file(s): {ids}{more}")
 
 
-# kind -> (session method, formats); the method takes (format, out) except the package.
+# kind -> (session method, formats). Findings and requests take (format, out); the report
+# (one HTML file) and the evidence package (one ZIP) take (out) only.
 EXPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "findings": ("export_findings", ("xlsx", "csv", "json", "md", "html", "oscal")),
     "requests": ("export_requests", ("xlsx", "csv")),
-    "report": ("export_report", ("html", "md")),
+    "report": ("export_report", ("html",)),
     "package": ("write_package", ("zip",)),
 }
+SINGLE_FORMAT = {"report", "package"}
 
 
 def export(session: Session, kind: str, fmt: str, out: Path, report: Report) -> Outcome:
@@ -92,9 +94,17 @@ def export(session: Session, kind: str, fmt: str, out: Path, report: Report) -> 
     if fmt not in formats:
         raise InputError(f"{kind} cannot be exported as {fmt}")
     report(0, None, f"writing {out.name}")
-    if kind == "package":
+    if kind in SINGLE_FORMAT:
         method(out)
     else:
         method(fmt, out)
     size = out.stat().st_size if out.exists() else 0
     return Outcome(f"Wrote {out} ({size:,} bytes)", value=out)
+
+
+def respond(
+    session: Session, run_id: str, code: str, status: str, ids: list[str], note: str
+) -> Outcome:
+    answer = session.respond_to_request(run_id, code, status, ids, note)
+    what = f"{len(answer.evidence_ids)} file(s) attached" if answer.evidence_ids else status
+    return Outcome(f"{code}: {what.replace('_', ' ')}")

@@ -25,8 +25,9 @@ def one_line(exc: BaseException, doing: str) -> str:
 
 
 def crash_line(exc: BaseException, where: str) -> str:
-    """The single line printed when the app itself stops on an unexpected error."""
-    return f"mockaudit stopped: internal error ({type(exc).__name__}) in {where}; {CRASH_HINT}"
+    """The single line printed when the app itself stops on an unexpected error (short
+    enough for an 80-column terminal, so it never wraps into something traceback-like)."""
+    return f"mockaudit stopped: {type(exc).__name__} in {where} (nothing secret shown)"
 
 
 def _our_cause(exc: BaseException) -> MockauditError | None:

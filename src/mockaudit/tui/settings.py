@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from mockaudit.errors import InputError
 from mockaudit.vault.keyfile import KdfParams
@@ -41,6 +41,8 @@ class TuiSettings:
     autolock_minutes: float = DEFAULT_AUTOLOCK_MINUTES
     kdf: KdfParams | None = None  # cost for a *new* vault; None = production default
     today: date | None = None  # the simulated clock's "today" (None = the real date)
+    seed: int | None = None  # the first run's seed (None = random)
+    start_section: str = "dashboard"  # the section shown after unlocking
     cursor_blink: bool = True  # off in tests so snapshots are stable
     idle_check_seconds: float = 15.0
     monotonic: Callable[[], float] = field(default=time.monotonic)
@@ -51,4 +53,4 @@ class TuiSettings:
 
     def as_of(self) -> date:
         """The date audits are run "as of" (fixed in tests, today otherwise)."""
-        return self.today or date.today()
+        return self.today or datetime.now(UTC).date()

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from mockaudit.session import Session
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from mockaudit.tui.app import MockAuditApp
 
 T = TypeVar("T")
+TAB_BINDINGS: list[BindingType] = [
+    Binding("right_square_bracket", "switch_tab(1)", "Next tab"),
+    Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", show=False),
+]
 
 
 class MainScreen(Screen[None]):
@@ -56,8 +61,18 @@ class MainScreen(Screen[None]):
     def reload(self) -> None:
         """Start loading what the screen shows (override)."""
 
-    def fetch(self, name: str, call: Callable[[Session], T], done: Callable[[T], None]) -> None:
-        """Run ``call(session)`` in a thread worker, then ``done(result)`` on the event loop."""
+    def fetch(
+        self,
+        name: str,
+        call: Callable[[Session], T],
+        done: Callable[[T], None],
+        *,
+        exclusive: bool = True,
+    ) -> None:
+        """Run ``call(session)`` in a thread worker, then ``done(result)`` on the event loop.
+
+        ``exclusive``: a newer load of the same name supersedes an older one (the default);
+        page reads of a population pass False, since every page asked for is needed."""
         gate = self.mock.gate
 
         def deliver(value: T) -> None:
@@ -74,9 +89,29 @@ class MainScreen(Screen[None]):
             group=f"{self.SECTION}-{name}",
             description=f"loading the {self.SECTION} {name}",
             thread=True,
-            exclusive=True,
+            exclusive=exclusive,
             exit_on_error=False,
         )
+
+    def action_switch_tab(self, step: int) -> None:
+        """Move to the next (1) or previous (-1) tab of the screen's TabbedContent."""
+        for tabbed in self.query(TabbedContent):
+            panes = [pane.id for pane in tabbed.query(TabPane) if pane.id]
+            if panes:
+                index = panes.index(tabbed.active) if tabbed.active in panes else 0
+                target = panes[(index + step) % len(panes)]
+                # let go of the focus first: a focused widget left in the old pane would
+                # pull the TabbedContent straight back to it
+                self.set_focus(None)
+                tabbed.active = target
+                self.call_after_refresh(self._focus_pane, tabbed.get_pane(target))
+            return
+
+    def _focus_pane(self, pane: Widget) -> None:
+        for widget in pane.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

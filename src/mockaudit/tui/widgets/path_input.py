@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -19,27 +20,34 @@ class PathSuggester(Suggester):
     async def get_suggestion(self, value: str) -> str | None:
         if not value:
             return None
-        expanded = os.path.expanduser(value)
-        folder, prefix = os.path.split(expanded)
-        try:
-            names = sorted(os.listdir(folder or "."))
-        except OSError:
-            return None
-        for name in names:
-            if not name.startswith(prefix):
-                continue
-            if name.startswith(".") and not prefix.startswith("."):
-                continue
-            is_dir = os.path.isdir(os.path.join(folder, name))
-            if self.dirs_only and not is_dir:
-                continue
-            if name == prefix:
-                if is_dir and not value.endswith("/"):
-                    return value + "/"
-                continue
-            completed = value[: len(value) - len(prefix)] + name
-            return completed + ("/" if is_dir else "")
+        return await asyncio.to_thread(complete_path, value, self.dirs_only)
+
+
+def complete_path(value: str, dirs_only: bool = False) -> str | None:
+    """The first directory entry extending ``value`` (hidden ones only when asked for)."""
+    expanded = os.path.expanduser(value)
+    folder, prefix = os.path.split(expanded)
+    if not prefix:
+        return None  # right after a "/": wait for a letter before guessing a child
+    try:
+        names = sorted(os.listdir(folder or "."))
+    except OSError:
         return None
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        if name.startswith(".") and not prefix.startswith("."):
+            continue
+        is_dir = os.path.isdir(os.path.join(folder, name))
+        if dirs_only and not is_dir:
+            continue
+        if name == prefix:
+            if is_dir and not value.endswith("/"):
+                return value + "/"
+            continue
+        completed = value[: len(value) - len(prefix)] + name
+        return completed + ("/" if is_dir else "")
+    return None
 
 
 class PathInput(Input):
@@ -52,9 +60,14 @@ class PathInput(Input):
         placeholder: str = "path",
         dirs_only: bool = False,
         id: str | None = None,
+        compact: bool = False,
     ) -> None:
         super().__init__(
-            value, placeholder=placeholder, suggester=PathSuggester(dirs_only=dirs_only), id=id
+            value,
+            placeholder=placeholder,
+            suggester=PathSuggester(dirs_only=dirs_only),
+            id=id,
+            compact=compact,
         )
 
     @property

@@ -25,6 +25,7 @@ from mockaudit.domain.observations import PopulationRow
 PAGE_ROWS = 200
 CACHED_PAGES = 32
 COLUMN_WIDTH = 18
+LINE_WIDTH = 9  # the first column: the row's line in the source file
 HEADER_STYLE = Style(bold=True, underline=True)
 CURSOR_STYLE = Style(reverse=True)
 LOADING_STYLE = Style(dim=True)
@@ -71,7 +72,7 @@ class PopulationView(ScrollView, can_focus=True):
         self.row_count = row_count
         self._pages.clear()
         self._wanted.clear()
-        self.virtual_size = Size(COLUMN_WIDTH * len(self.columns), row_count + 1)
+        self.virtual_size = Size(self._width(), row_count + 1)
         self.cursor = 0
         self.scroll_to(0, 0, animate=False)
         self._update_subtitle()
@@ -101,23 +102,26 @@ class PopulationView(ScrollView, can_focus=True):
                 return Strip.blank(width)
             row = self._row(index)
             if row is None:
-                text, style = f"{index + 1:>{COLUMN_WIDTH - 2}}  loading…", LOADING_STYLE
+                text, style = f"{'…':<{LINE_WIDTH}}loading row {index + 1:,}", LOADING_STYLE
             else:
                 values = (str(row.line), *(row.values.get(c, "") for c in self.columns[1:]))
                 text = self._format(values)
                 style = CURSOR_STYLE if index == self.cursor else Style()
-        total = COLUMN_WIDTH * max(1, len(self.columns))
-        strip = Strip([Segment(text.ljust(total), style)])
+        strip = Strip([Segment(text.ljust(max(self._width(), width)), style)])
         return strip.crop(scroll_x, scroll_x + width)
+
+    def _width(self) -> int:
+        return LINE_WIDTH + COLUMN_WIDTH * max(0, len(self.columns) - 1)
 
     @staticmethod
     def _format(values: Sequence[str]) -> str:
         cells = []
-        for value in values:
+        for index, value in enumerate(values):
+            width = LINE_WIDTH if index == 0 else COLUMN_WIDTH
             flat = " ".join(value.split())
-            if len(flat) > COLUMN_WIDTH - 2:
-                flat = flat[: COLUMN_WIDTH - 3] + "…"
-            cells.append(flat.ljust(COLUMN_WIDTH))
+            if len(flat) > width - 2:
+                flat = flat[: width - 3] + "…"
+            cells.append(flat.ljust(width))
         return "".join(cells)
 
     def _row(self, index: int) -> PopulationRow | None:

@@ -29,7 +29,7 @@ class TaskBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="task-label")
-        yield ProgressBar(total=None, show_eta=False, id="task-progress")
+        yield ProgressBar(total=1, show_eta=False, id="task-progress")
 
     def on_mount(self) -> None:
         self.watch(self.app, "job", self._show_job)
@@ -39,6 +39,7 @@ class TaskBar(Horizontal):
         self.set_class(job is not None, "-running")
         bar = self.query_one("#task-progress", ProgressBar)
         if job is None:
+            bar.update(total=1, progress=0)  # determinate when idle: no animation timer
             self._show_status(str(getattr(self.app, "status", "")))
             return
         self.query_one("#task-label", Label).update(Content(f"{job.label}…"))

@@ -1,0 +1,106 @@
+"""The TUI's pure pieces: redaction, the strength hint, path completion, dashboard panels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mockaudit.domain import Finding, FindingCode, Severity
+from mockaudit.domain.enums import Category
+from mockaudit.domain.run import (
+    ControlCounts,
+    FieldworkDays,
+    FindingWeight,
+    Opinion,
+    Readiness,
+)
+from mockaudit.errors import WrongPassphraseError
+from mockaudit.tui.redact import crash_line, one_line
+from mockaudit.tui.widgets import cells, panels
+from mockaudit.tui.widgets.path_input import complete_path
+from mockaudit.tui.widgets.strength import strength_hint
+
+SECRET = "hunter2-secret-value"
+
+
+def test_failures_show_our_message_or_only_the_kind_of_error() -> None:
+    assert one_line(WrongPassphraseError("wrong passphrase for this vault"), "unlocking") == (
+        "wrong passphrase for this vault"
+    )
+    foreign = one_line(ValueError(f"bad value {SECRET}"), "importing")
+    assert SECRET not in foreign and "ValueError" in foreign and "importing" in foreign
+    wrapped = RuntimeError("worker failed")
+    wrapped.error = WrongPassphraseError("wrong passphrase for this vault")  # type: ignore[attr-defined]
+    assert one_line(wrapped, "x") == "wrong passphrase for this vault"
+    line = crash_line(KeyError(SECRET), "FindingsScreen")
+    assert SECRET not in line and len(line) <= 80 and "\n" not in line
+
+
+@pytest.mark.parametrize(
+    ("passphrase", "level"),
+    [("", "weak"), ("password1", "weak"), ("lamp-otter", "fair"), ("Q7!zx-Lp9#k", "strong")],
+)
+def test_the_strength_hint_grades_passphrases(passphrase: str, level: str) -> None:
+    assert strength_hint(passphrase)[0] == level
+
+
+def test_path_completion_extends_names_and_marks_folders(tmp_path: Path) -> None:
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scores.csv").write_text("x")
+    (tmp_path / ".hidden").mkdir()
+    base = f"{tmp_path}/"
+    assert complete_path(base + "scen") == base + "scenarios/"
+    assert complete_path(base + "sco") == base + "scores.csv"
+    assert complete_path(base + "sco", dirs_only=True) is None
+    assert complete_path(base + "scenarios") == base + "scenarios/"
+    assert complete_path(base) is None  # nothing typed after the slash yet
+    assert complete_path(base + ".hid") == base + ".hidden/"
+    assert complete_path(base + "nothing-here") is None
+
+
+def _finding(fid: str, severity: Severity, title: str = "t") -> Finding:
+    return Finding(id=fid, code=FindingCode.CONTROL_OWNERLESS, severity=severity, title=title)
+
+
+def _readiness(**criteria: str) -> Readiness:
+    return Readiness(
+        score=50.0,
+        likely_opinion=Opinion.QUALIFIED,
+        opinion_rule="r",
+        fieldwork_days=FieldworkDays(low=1, expected=2, high=3),
+        follow_up_rounds=1,
+        controls=ControlCounts(),
+        criteria=criteria,
+        weights=(
+            FindingWeight(finding="F-2", weight=1.0),
+            FindingWeight(finding="F-3", weight=5.0),
+        ),
+    )
+
+
+def test_worst_first_orders_by_severity_then_score_weight() -> None:
+    findings = [
+        _finding("F-1", Severity.LOW),
+        _finding("F-2", Severity.HIGH),
+        _finding("F-3", Severity.HIGH),
+        _finding("F-4", Severity.MEDIUM),
+    ]
+    ordered = [f.id for f in panels.worst_first(findings, _readiness())]
+    assert ordered == ["F-3", "F-2", "F-4", "F-1"]
+
+
+def test_the_heat_map_wraps_to_its_width_and_keeps_every_criterion() -> None:
+    readiness = _readiness(**{"CC1.1": "exceptions", "A1.2": "uncovered"})
+    narrow = panels.heatmap_panel(readiness, [Category.SECURITY, Category.AVAILABILITY], 60)
+    lines = narrow.plain.splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    assert "CC9.2" in narrow.plain and "A1.3" in narrow.plain
+    assert "Confidentiality" not in narrow.plain  # not in scope here
+
+
+def test_cells_never_read_data_as_markup() -> None:
+    text = cells.cell("[bold]not markup[/] and [link=x]")
+    assert text.plain == "[bold]not markup[/] and [link=x]"
+    assert cells.owner(None).plain == cells.NONE_OWNER
+    assert cells.shorten("a  b\nc " * 20, 10).endswith("…")
