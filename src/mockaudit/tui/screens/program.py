@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
@@ -19,6 +20,7 @@ from mockaudit.domain import Control, Program
 from mockaudit.domain.run import ControlTest, Run
 from mockaudit.session import Session
 from mockaudit.tui.screens.base import TAB_BINDINGS, MainScreen
+from mockaudit.tui.screens.walkthrough import WalkthroughCommands, WalkthroughScreen
 from mockaudit.tui.widgets import cells
 from mockaudit.tui.widgets.population_view import PopulationView
 
@@ -102,7 +104,8 @@ def control_detail(control: Control, test: ControlTest | None, program: Program)
 class ProgramScreen(MainScreen):
     SECTION = "program"
     AUTO_FOCUS = "#controls"
-    BINDINGS = [*TAB_BINDINGS]
+    BINDINGS = [*TAB_BINDINGS, Binding("w", "walkthrough", "Walkthrough", show=False)]
+    COMMANDS = MainScreen.COMMANDS | {WalkthroughCommands}
 
     def __init__(self) -> None:
         super().__init__()
@@ -244,6 +247,15 @@ class ProgramScreen(MainScreen):
             )
         if program.populations:
             self._browse(program.populations[0].id)
+
+    def action_walkthrough(self) -> None:
+        """Rehearse the walkthrough of the highlighted control with its owner."""
+        table = self.query_one("#controls", DataTable)
+        if self.data.program is None or not table.row_count:
+            return
+        row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if row:
+            self.app.push_screen(WalkthroughScreen(row))
 
     # ----- selections -----
 

@@ -1,0 +1,198 @@
+"""Walkthrough rehearsal: the simulated auditor interviews the owner of one control.
+
+The session builds the ``Rehearsal`` (through the gate, in a worker); the rehearsal itself
+is pure, so each answer is checked on the event loop and its feedback shows at once. After
+the questions the owner picks the evidence of the last instance (or nothing); the summary
+follows and the transcript is saved through the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual import on
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from mockaudit.fieldwork.walkthrough import Feedback, Phase, Rehearsal, Verdict, WalkthroughResult
+from mockaudit.tui.screens.base import MainScreen
+
+NOTHING = "-nothing-"
+VERDICT_STYLE = {
+    Verdict.CONSISTENT: "green",
+    Verdict.ANSWERED: "",
+    Verdict.GAP: "yellow",
+    Verdict.EVASIVE: "yellow",
+    Verdict.CONTRADICTION: "bold red",
+    Verdict.SKIPPED: "dim",
+}
+
+
+def feedback_line(feedback: Feedback) -> Content:
+    """The auditor's reaction to one answer; a contradiction quotes the documented text."""
+    style = VERDICT_STYLE.get(feedback.verdict, "")
+    lines = [
+        Content.assemble(("You: ", "bold"), feedback.answer or "(no answer)"),
+        Content.assemble((f"{feedback.verdict.value.upper()} ", style), feedback.message),
+    ]
+    if feedback.verdict is Verdict.CONTRADICTION and feedback.documented:
+        lines.append(Content.assemble(("Documented: ", "bold"), feedback.documented))
+    return Content("\n").join(lines)
+
+
+def summary(result: WalkthroughResult) -> Content:
+    """Score, findings and evasions: what the owner should study before the real one."""
+    lines = [
+        Content.assemble(("Walkthrough of ", "bold"), (result.control_id, "bold")),
+        Content(f"Score {result.score:.1f} / 100"),
+        Content(f"{len(result.findings)} finding(s), {len(result.evasions)} evasive answer(s)"),
+    ]
+    lines.extend(Content(f"• {f.title}") for f in result.findings)
+    corroborated = "corroborated" if result.corroboration.corroborated else "not corroborated"
+    lines.append(Content(f"Last instance: {corroborated}"))
+    return Content("\n").join(lines)
+
+
+class WalkthroughCommands(Provider):
+    """Palette entries on the Program screen: rehearse the walkthrough of any control."""
+
+    def _controls(self) -> list[tuple[str, str]]:
+        program = getattr(getattr(self.screen, "data", None), "program", None)
+        return [(c.id, c.title) for c in program.controls] if program is not None else []
+
+    def _open(self, control_id: str) -> None:
+        self.app.push_screen(WalkthroughScreen(control_id))
+
+    async def discover(self) -> Hits:
+        for control_id, title in self._controls():
+            yield DiscoveryHit(f"Walkthrough {control_id}", partial(self._open, control_id), title)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for control_id, title in self._controls():
+            name = f"Walkthrough {control_id}"
+            score = matcher.match(f"{name} {title}")
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(self._open, control_id), title)
+
+
+class WalkthroughScreen(MainScreen):
+    """A conversation: question, the owner's answer, immediate feedback, summary at the end."""
+
+    SECTION = "program"
+    CSS_PATH = "walkthrough.tcss"
+    AUTO_FOCUS = "#wt-answer"
+    BINDINGS = [
+        Binding("escape", "leave", "Back"),
+        Binding("ctrl+s", "skip", "Skip question"),
+    ]
+
+    def __init__(self, control_id: str) -> None:
+        super().__init__()
+        self.control_id = control_id
+        self.rehearsal: Rehearsal | None = None
+        self.result: WalkthroughResult | None = None
+
+    def compose_body(self) -> Iterable[Widget]:
+        question = Static("Preparing the walkthrough…", id="wt-question")
+        question.border_title = f"Walkthrough of {self.control_id}"
+        yield question
+        yield VerticalScroll(id="wt-log")
+        yield OptionList(id="wt-candidates")
+        yield Input(placeholder="your answer (enter sends, ctrl+s skips)", id="wt-answer")
+
+    def reload(self) -> None:
+        """Start once: a change elsewhere in the vault must not restart the interview."""
+        if self.rehearsal is None:
+            control_id = self.control_id
+            self.fetch("rehearsal", lambda s: s.walkthrough_start(control_id), self._started)
+
+    def _started(self, rehearsal: Rehearsal) -> None:
+        self.rehearsal = rehearsal
+        self._ask()
+
+    def _ask(self) -> None:
+        """Show the question waiting for an answer, or the last-instance request."""
+        rehearsal = self.rehearsal
+        if rehearsal is None:
+            return
+        done, total = rehearsal.progress
+        self.set_class(rehearsal.phase is Phase.CORROBORATION, "-corroboration")
+        self.query_one("#wt-question", Static).update(
+            Content.assemble((f"Question {done + 1}/{total}  ", "bold"), rehearsal.prompt or "")
+        )
+        if rehearsal.phase is Phase.CORROBORATION:
+            self._offer_candidates(rehearsal)
+
+    def _offer_candidates(self, rehearsal: Rehearsal) -> None:
+        options = self.query_one("#wt-candidates", OptionList)
+        options.clear_options()
+        options.add_option(Option("(I cannot show anything)", id=NOTHING))
+        for fact in rehearsal.candidates():
+            label = f"{fact.evidence_id}  {fact.name}  (collected {fact.collected_on})"
+            options.add_option(Option(label, id=fact.evidence_id))
+        options.highlighted = 1 if options.option_count > 1 else 0
+        options.focus()
+
+    def _log(self, content: Content, classes: str = "wt-entry") -> None:
+        log = self.query_one("#wt-log", VerticalScroll)
+        log.mount(Static(content, classes=classes))
+        log.scroll_end(animate=False)
+
+    def _heard(self, prompt: str, feedback: Feedback) -> None:
+        self._log(Content.assemble(("Auditor: ", "bold"), prompt, "\n", feedback_line(feedback)))
+
+    @on(Input.Submitted, "#wt-answer")
+    def _answered(self, event: Input.Submitted) -> None:
+        self._reply(event.value)
+
+    def action_skip(self) -> None:
+        self._reply("")
+
+    def _reply(self, text: str) -> None:
+        rehearsal = self.rehearsal
+        if rehearsal is None or rehearsal.phase is not Phase.INQUIRY:
+            return
+        prompt = rehearsal.prompt or ""
+        self._heard(prompt, rehearsal.answer(text))
+        self.query_one("#wt-answer", Input).value = ""
+        self._ask()
+
+    @on(OptionList.OptionSelected, "#wt-candidates")
+    def _shown(self, event: OptionList.OptionSelected) -> None:
+        rehearsal = self.rehearsal
+        if rehearsal is None or rehearsal.phase is not Phase.CORROBORATION:
+            return
+        chosen = event.option.id
+        prompt = rehearsal.prompt or ""
+        self._heard(prompt, rehearsal.show(None if chosen in (None, NOTHING) else chosen))
+        self._finish(rehearsal)
+
+    def _finish(self, rehearsal: Rehearsal) -> None:
+        """Show the summary and save the transcript (encrypted, with its custody event)."""
+        result = rehearsal.finish()
+        self.set_class(False, "-corroboration")
+        self.set_class(True, "-done")
+        self.query_one("#wt-question", Static).update(
+            Content("Walkthrough finished: saving the transcript…")
+        )
+        self._log(summary(result), "wt-entry wt-summary")
+        self.fetch("save", lambda s: s.save_walkthrough(result), self._saved)
+
+    def _saved(self, result: WalkthroughResult) -> None:
+        self.result = result
+        self.query_one("#wt-question", Static).update(
+            Content(
+                f"Saved as {result.walkthrough_id}: score {result.score:.1f} / 100. "
+                "Escape goes back."
+            )
+        )
+
+    def action_leave(self) -> None:
+        self.dismiss(None)
