@@ -2,11 +2,16 @@
 
 Order (nothing half-imported is ever visible):
 1. load and validate the whole folder (scenarios.loader) before touching the vault;
-2. store every file the program names — population CSVs (IPE evidence in their own
-   right), policy files, count screenshots, control and per-row evidence — as
-   encrypted blobs with custody events, skipping files already stored unchanged;
-3. one transaction: the program version (if it changed), the path → evidence map,
-   and the rows of every population whose source changed.
+2. then one transaction (``Vault.transaction``) holding:
+   a. every file the program names — population CSVs (IPE evidence in their own
+      right), policy files, count screenshots, control and per-row evidence — as
+      encrypted blobs with custody events, skipping files already stored unchanged;
+   b. the program version (if it changed), the path → evidence map, and the rows of
+      every population whose source changed.
+A failure anywhere (disk full in the middle of a million-row population, say) rolls
+back the evidence rows and their custody events too and removes the blobs written,
+so a failed import leaves the vault exactly as it was and its retry records each
+file once.
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ from typing import BinaryIO
 
 from mockaudit.domain import Program
 from mockaudit.errors import InputError
-from mockaudit.scenarios.csv_reader import RowTable, open_csv
+from mockaudit.scenarios.csv_reader import RowTable, open_csv, row_batches
 from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_changes
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
-from mockaudit.vault import custody, db, program_store
+from mockaudit.vault import custody, program_store
 from mockaudit.vault.ingest import Incoming, Link
 from mockaudit.vault.population_store import get_table, replace_population
 from mockaudit.vault.store import Vault
@@ -61,10 +66,10 @@ class _Ref:
 def import_scenario(vault: Vault, folder: Path, progress: Progress | None = None) -> ImportReport:
     scenario = load_scenario(folder)
     stamp = custody.now_utc().isoformat(timespec="seconds")
-    stored = _stored_hashes(vault)
     report = ImportReport(0, [])
-    new_map = _store_files(vault, scenario, stored, report, progress)
-    with vault.mutex, db.atomic(vault.conn):
+    with vault.transaction():
+        stored = _stored_hashes(vault)
+        new_map = _store_files(vault, scenario, stored, report, progress)
         version, changes = program_store.save_program(
             vault.conn, scenario.program, source=str(scenario.root), stamp=stamp
         )
@@ -217,7 +222,7 @@ def _import_rows(
         vault.conn,
         population_id,
         table.header,
-        table.rows(),
+        row_batches(table),
         key_column=population.key,
         date_column=population.date,
         source_sha256=sha,
@@ -271,15 +276,15 @@ def import_population(
         f"population import {table.label}",
         "imported",
     )
-    [stored] = vault.add_many([item])
-    with vault.mutex, db.atomic(vault.conn):
+    with vault.transaction():  # the source blob and the rows: both or neither
+        [stored] = vault.add_many([item])
         existing = get_table(vault.conn, population_id)
         program_store.map_files(vault.conn, [(population.file, stored.evidence_id)])
         done = replace_population(
             vault.conn,
             population_id,
             table.header,
-            table.rows(),
+            row_batches(table),
             key_column=population.key,
             date_column=population.date,
             source_sha256=stored.sha256,
@@ -307,8 +312,14 @@ def _require_columns(
         if column not in header:
             raise InputError(
                 f"{label}: no column {column!r}, which population {population_id} needs ({why}); "
-                f"columns are: {', '.join(header)}"
+                f"columns are: {_listing(header)}"
             )
+
+
+def _listing(names: Sequence[str], limit: int = 200) -> str:
+    """Header names for a message: a header row can be megabytes, the message one line."""
+    shown = ", ".join(n if len(n) <= 40 else n[:39] + "…" for n in names)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 class _GitTable:

@@ -34,6 +34,8 @@ class FaultyOps(fsio.FileOps):
     and ``enospc_after=None`` it only counts (the clean run that gives N_total).
     ``partial_write``: a failing ``write`` first writes half its data, as a real short
     write before an error does, so the temp file really holds garbage to clean up.
+    ``wrap_files``: files from ``open_new`` count (and fail) their own ``write`` calls too,
+    for writers such as ``zipfile`` that write to the handle rather than through the seam.
     """
 
     def __init__(
@@ -45,6 +47,7 @@ class FaultyOps(fsio.FileOps):
         only: str | None = None,
         enospc_after: int | None = None,
         partial_write: bool = True,
+        wrap_files: bool = False,
     ) -> None:
         if only is not None and only not in OPS:
             raise ValueError(f"unknown op kind {only!r}")
@@ -54,6 +57,7 @@ class FaultyOps(fsio.FileOps):
         self.only = only
         self.enospc_after = enospc_after
         self.partial_write = partial_write
+        self.wrap_files = wrap_files
         self.calls = 0
         self.by_kind: Counter[str] = Counter()
         self.log: list[str] = []
@@ -96,9 +100,12 @@ class FaultyOps(fsio.FileOps):
 
     def open_new(self, path: Path, *, nofollow: bool = True) -> BinaryIO:
         self._gate("open_new", path)
-        return super().open_new(path, nofollow=nofollow)
+        fh = super().open_new(path, nofollow=nofollow)
+        return _Counted(fh, self) if self.wrap_files else fh
 
     def write(self, fh: BinaryIO, data: bytes | memoryview) -> None:
+        if isinstance(fh, _Counted):
+            fh = fh.raw
         view = memoryview(data)
         if self._should_fail("write"):
             if self.partial_write and len(view) > 1:
@@ -118,7 +125,7 @@ class FaultyOps(fsio.FileOps):
 
     def fsync(self, fh: BinaryIO) -> None:
         self._gate("fsync")
-        super().fsync(fh)
+        super().fsync(fh.raw if isinstance(fh, _Counted) else fh)
 
     def replace(self, src: Path, dst: Path) -> None:
         self._gate("replace", dst)
@@ -139,6 +146,27 @@ class FaultyOps(fsio.FileOps):
     def fsync_dir(self, path: Path) -> None:
         self._gate("fsync_dir", path)
         super().fsync_dir(path)
+
+
+class _Counted:
+    """A file from ``open_new`` whose direct ``write`` calls go through the fault layer."""
+
+    def __init__(self, raw: BinaryIO, ops: FaultyOps) -> None:
+        self.raw = raw
+        self._ops = ops
+
+    def write(self, data: bytes | memoryview) -> int:
+        self._ops.write(self.raw, data)
+        return memoryview(data).nbytes
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.raw, name)
+
+    def __enter__(self) -> _Counted:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.raw.close()
 
 
 @contextlib.contextmanager

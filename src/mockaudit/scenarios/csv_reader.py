@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, NoReturn, Protocol
 
@@ -23,6 +24,12 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+BATCH_ROWS = 5000
+"""Records per block of ``batches()``."""
+
+RowBatch = tuple[Sequence[int], list[list[str]]]
+"""A block of rows: each row's first physical line, and the rows' cells (fresh lists)."""
 
 
 class RowTable(Protocol):
@@ -61,6 +68,107 @@ class CsvTable:
                     f"{self.label} line {line}: {len(cells)} fields, header has {width}"
                 )
             yield line, cells
+
+    def batches(self, size: int = BATCH_ROWS) -> Iterator[RowBatch]:
+        """The rows of ``rows()`` in blocks of up to ``size``: same lines, cells and errors."""
+        width = len(self.header)
+        header_pending = True  # the first non-blank record is the header open_csv checked
+        try:
+            for first, last, records in _fast_blocks(self.path, self.label, self.delimiter, size):
+                lines = _block_lines(self.label, first, last, records)
+                if header_pending or not _regular(records, width):
+                    lines, records, header_pending = _checked(
+                        self.label, width, lines, records, header_pending
+                    )
+                if records:
+                    yield lines, records
+        except _Stumbled:
+            for _ in self.rows():  # raises the precise error of the first problem in the file
+                pass
+            raise InputError(f"{self.label}: malformed CSV") from None
+
+
+def row_batches(table: RowTable, size: int = BATCH_ROWS) -> Iterator[RowBatch]:
+    """Any row table in blocks (CSV files take the fast path; other tables are chunked)."""
+    if isinstance(table, CsvTable):
+        yield from table.batches(size)
+        return
+    rows = iter(table.rows())
+    while chunk := list(islice(rows, size)):
+        yield [line for line, _ in chunk], [list(cells) for _, cells in chunk]
+
+
+class _Stumbled(Exception):
+    """The fast block reader met something wrong; ``rows()`` will say what and where."""
+
+
+def _fast_blocks(
+    path: Path, label: str, delimiter: str, size: int
+) -> Iterator[tuple[int, int, list[list[str]]]]:
+    """``(lines before, lines after, records)`` per block of raw records, blanks included."""
+    with _open(path, label) as raw:
+        if raw.read(2) in _UTF16_BOMS or _has_nul(raw):
+            raise _Stumbled
+        raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
+        previous = 0
+        try:
+            while records := list(islice(reader, size)):
+                first, previous = previous, reader.line_num
+                yield first, previous, records
+        except (UnicodeDecodeError, csv.Error):
+            raise _Stumbled from None
+
+
+def _block_lines(label: str, first: int, last: int, records: list[list[str]]) -> Sequence[int]:
+    """The physical line each record of a block starts on.
+
+    One line per record is the rule (a ``range``, no work per row). Otherwise some
+    quoted cell spans lines: each line break inside a cell (``\r\n``, ``\r`` or
+    ``\n``, as the reader splits lines) moves the next record down one line.
+    """
+    if last - first == len(records):
+        return range(first + 1, last + 1)
+    lines = []
+    line = first
+    for cells in records:
+        lines.append(line + 1)
+        line += 1 + sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in cells)
+    if line != last:  # never expected: refuse rather than store wrong line numbers
+        raise InputError(f"{label} line {first + 1}: malformed CSV (line breaks do not add up)")
+    return lines
+
+
+def _regular(records: list[list[str]], width: int) -> bool:
+    """Every record has the header's width and (with ≥ 2 columns) so none is blank."""
+    return width > 1 and min(map(len, records)) == width == max(map(len, records))
+
+
+def _checked(
+    label: str,
+    width: int,
+    lines: Sequence[int],
+    records: list[list[str]],
+    header_pending: bool,
+) -> tuple[Sequence[int], list[list[str]], bool]:
+    """The slow lane of a block: drop blank records (and the header), check every width.
+
+    Returns the rows kept, their lines and whether the header is still to come.
+    """
+    kept_lines: list[int] = []
+    kept: list[list[str]] = []
+    for line, cells in zip(lines, records, strict=True):
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue
+        if header_pending:
+            header_pending = False
+            continue
+        if len(cells) != width:
+            raise _Stumbled  # rows() names the line (and any earlier problem first)
+        kept_lines.append(line)
+        kept.append(cells)
+    return kept_lines, kept, header_pending
 
 
 def open_csv(path: Path, label: str | None = None) -> CsvTable:

@@ -11,6 +11,7 @@ whoever imports them.
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from mockaudit.scenarios.csv_reader import RowTable, open_csv
 from mockaudit.scenarios.json_reader import open_json_rows
 
 SCENARIO_FILE = "scenario.toml"
+PROBLEM_CHARS = 200  # a message quotes the user's text, but never all of a long value
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,20 @@ def resolve_inside(root: Path, relative: str, where: str) -> Path:
     """
     if not relative.strip():
         raise InputError(f"{where}: empty path")
+    shown = _shown(relative, quote=False)
+    if "\0" in relative:
+        raise InputError(f'{where}: "{shown}" contains a NUL character')
     posix, windows = PurePosixPath(relative), PureWindowsPath(relative)
     if posix.is_absolute() or windows.is_absolute() or windows.drive:
-        raise InputError(f'{where}: "{relative}" is absolute; paths must be relative to the folder')
+        raise InputError(f'{where}: "{shown}" is absolute; paths must be relative to the folder')
     if ".." in posix.parts or ".." in windows.parts:
-        raise InputError(f'{where}: "{relative}" leaves the scenario folder ("..")')
-    target = (root / relative).resolve()
+        raise InputError(f'{where}: "{shown}" leaves the scenario folder ("..")')
+    try:
+        target = (root / relative).resolve()
+    except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop
+        raise InputError(f'{where}: "{shown}" cannot be resolved ({_reason(exc)})') from None
     if not target.is_relative_to(root):
-        raise InputError(f'{where}: "{relative}" points outside the scenario folder')
+        raise InputError(f'{where}: "{shown}" points outside the scenario folder')
     return target
 
 
@@ -127,10 +135,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _check_format(data: Mapping[str, Any]) -> None:
     if "format" not in data:
         raise InputError(f'{SCENARIO_FILE}: format: missing key (expected "{SCENARIO_FORMAT}")')
-    if data["format"] != SCENARIO_FORMAT:
+    value = data["format"]
+    if value != SCENARIO_FORMAT:
+        # Name what was found, never echo it whole: it may be a table of any size.
+        got = _shown(value) if isinstance(value, str) else _toml_type(value)
         raise InputError(
-            f"{SCENARIO_FILE}: format: {data['format']!r} is not supported "
-            f'(expected "{SCENARIO_FORMAT}")'
+            f'{SCENARIO_FILE}: format: {got} is not supported (expected "{SCENARIO_FORMAT}")'
         )
 
 
@@ -145,9 +155,12 @@ def describe_error(error: ErrorDetails, data: Any) -> str:
     """One pydantic error as ``controls[3] (CHG-01).owner: <problem>`` in plain words."""
     ctx = error.get("ctx") or {}
     if error["type"] == REFERENCE_ERROR:
-        return f"{ctx['location']}: {ctx['problem']}"
-    location = describe_location(error["loc"], data)
-    problem = _problem(error)
+        location, problem = str(ctx["location"]), str(ctx["problem"])
+    else:
+        location, problem = describe_location(error["loc"], data), _problem(error)
+    # Validators quote the value they refuse, and a value can be any length.
+    location = _shown(location, quote=False, limit=PROBLEM_CHARS)
+    problem = _shown(problem, quote=False, limit=PROBLEM_CHARS)
     return f"{location}: {problem}" if location else problem
 
 
@@ -160,7 +173,7 @@ def describe_location(loc: Sequence[int | str], data: Any) -> str:
             text += f"[{part}]"
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
             if isinstance(node, dict) and isinstance(node.get("id"), str):
-                text += f" ({node['id']})"
+                text += f" ({_shown(node['id'], quote=False)})"
         else:
             text += f".{part}" if text else part
             node = node.get(part) if isinstance(node, dict) else None
@@ -192,6 +205,12 @@ def _problem(error: ErrorDetails) -> str:
     return str(error["msg"])
 
 
+def _shown(text: str, *, quote: bool = True, limit: int = 60) -> str:
+    """User text inside a message: cut to ``limit`` characters, one line."""
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(short) if quote else short
+
+
 def _toml_type(value: object) -> str:
     names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
     for kind, name in names.items():
@@ -212,11 +231,31 @@ def _open_table(path: Path, label: str) -> RowTable:
 
 def _existing_file(root: Path, relative: str, where: str) -> Path:
     path = resolve_inside(root, relative, where)
-    if not path.exists():
-        raise InputError(f'{where}: "{relative}" does not exist')
-    if not path.is_file():
-        raise InputError(f'{where}: "{relative}" is not a file')
+    kind = _kind(path, relative, where)
+    if kind is None:
+        raise InputError(f'{where}: "{_shown(relative, quote=False)}" does not exist')
+    if kind != "file":
+        raise InputError(f'{where}: "{_shown(relative, quote=False)}" is not a file')
     return path
+
+
+def _kind(path: Path, relative: str, where: str) -> str | None:
+    """ "file", "other" or None (missing); InputError if the name cannot even be looked up
+    (longer than the file system allows, say)."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        shown = _shown(relative, quote=False)
+        raise InputError(f'{where}: "{shown}" cannot be read ({_reason(exc)})') from None
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return "a symbolic link loop" if isinstance(exc, RuntimeError) else type(exc).__name__
 
 
 def _check_populations(
@@ -277,8 +316,9 @@ def _check_evidence(root: Path, program: Program) -> dict[str, Path]:
         if relative is None:
             return
         path = resolve_inside(root, relative, f"{SCENARIO_FILE}: {where}")
-        if path.exists() and not path.is_file():
-            raise InputError(f'{SCENARIO_FILE}: {where}: "{relative}" is not a file')
+        if _kind(path, relative, f"{SCENARIO_FILE}: {where}") == "other":
+            shown = _shown(relative, quote=False)
+            raise InputError(f'{SCENARIO_FILE}: {where}: "{shown}" is not a file')
         found[relative] = path
 
     for index, policy in enumerate(program.policies):

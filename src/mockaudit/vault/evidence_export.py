@@ -4,12 +4,19 @@ Names come from ``safenames`` (original names are never used as paths); each fil
 is written to an exclusive temp file (``O_EXCL|O_NOFOLLOW``), its SHA-256 checked
 against the custody hash, then hard-linked to its final name — which fails
 rather than replaces anything already there, symlinks included.
+
+Custody: the ``exported`` event naming the final file is committed *before* the copy
+appears under that name. A file system and a database cannot change together, so one
+of the two must come first; this order means a crash or a failed link can leave an
+event for a copy that never appeared (the log over-states), never a decrypted copy
+without its event (the log under-states, the chain of custody breaks).
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import os
 from pathlib import Path
 
 from mockaudit import fsio
@@ -40,17 +47,10 @@ def export_evidence(
 def _write_one(
     vault: Vault, evidence_id: str, sha256: str, out_dir: Path, name: str, purpose: str
 ) -> Path:
-    """Decrypt into a temp file, check the hash, link it under its final name, log it.
-
-    The custody event is recorded right after the link, before anything else can fail:
-    a decrypted copy never sits in the folder without its ``exported`` event, and if the
-    event cannot be recorded the copy is removed again.
-    """
+    """Decrypt into a temp file, check the hash, log the export, link it under its name."""
     fo = fsio.ops()
     tmp = fsio.temp_name(out_dir / name)
     fh = fo.open_new(tmp)
-    final: Path | None = None
-    logged = False
     try:
         digest = hashlib.sha256()
         for chunk in vault.read_chunks(evidence_id):
@@ -62,21 +62,20 @@ def _write_one(
             )
         fo.fsync(fh)
         fh.close()
-        final = _link_unique(tmp, out_dir, name)
-        vault.record_export(evidence_id, final.name, purpose)
-        logged = True
+        final = _publish(vault, evidence_id, tmp, out_dir, name, purpose)
         fo.unlink(tmp)
         fo.fsync_dir(out_dir)
     except BaseException:
         fh.close()
-        if final is not None and not logged:
-            fsio.discard(final)
         fsio.discard(tmp)
         raise
     return final
 
 
-def _link_unique(tmp: Path, out_dir: Path, name: str) -> Path:
+def _publish(
+    vault: Vault, evidence_id: str, tmp: Path, out_dir: Path, name: str, purpose: str
+) -> Path:
+    """Record the export under the first free name, then hard-link the copy there."""
     stem, dot, ext = name.rpartition(".")
     for attempt in range(1000):
         candidate_name = (
@@ -85,10 +84,13 @@ def _link_unique(tmp: Path, out_dir: Path, name: str) -> Path:
         candidate = out_dir / candidate_name
         if not contained(out_dir, candidate.parent) or candidate.parent != out_dir:
             raise InputError(f"refusing to write {candidate_name!r} outside {out_dir}")
+        if os.path.lexists(candidate):
+            continue
+        vault.record_export(evidence_id, candidate.name, purpose)
         try:
             fsio.ops().link(tmp, candidate)
         except FileExistsError:
-            continue
+            continue  # taken since the check: the event over-states, the next name is tried
         except OSError as exc:
             if exc.errno == errno.EEXIST:
                 continue

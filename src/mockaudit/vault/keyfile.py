@@ -153,7 +153,17 @@ def parse_header(data: bytes, name: str = KEY_FILE) -> Header:
         )
     except HeaderDamagedError:
         raise
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, binascii.Error) as exc:
+    # OverflowError: int() of an Infinity; RecursionError: a deeply nested document.
+    # A crafted or damaged file must read as "damaged", never as a traceback.
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        UnicodeDecodeError,
+        binascii.Error,
+        OverflowError,
+        RecursionError,
+    ) as exc:
         raise damaged from exc
     try:
         header.kdf.check()

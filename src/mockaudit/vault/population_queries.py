@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
+from operator import itemgetter
 
 from mockaudit.domain import Reconciliation
-from mockaudit.domain.dates import parse_day
+from mockaudit.domain.dates import parse_day, unit_label
 from mockaudit.domain.observations import (
     EXAMPLE_LIMIT,
     Examples,
@@ -23,26 +24,35 @@ from mockaudit.domain.observations import (
     ReconciliationBreak,
 )
 from mockaudit.vault.db import Connection
-from mockaudit.vault.population_store import PopulationTable
+from mockaudit.vault.population_store import MASK_COLUMNS, PopulationTable
 
-# SQL for a unit label computed from the stored ISO day/week, matching domain.dates.unit_label.
-_LABEL = {
-    PeriodUnit.DAY: "_day",
-    PeriodUnit.WEEK: "_week",
-    PeriodUnit.MONTH: "substr(_day, 1, 7)",
-    PeriodUnit.QUARTER: "substr(_day, 1, 4) || '-Q' || "
-    "((CAST(substr(_day, 6, 2) AS INTEGER) + 2) / 3)",
-    PeriodUnit.HALF: "substr(_day, 1, 4) || '-H' || "
-    "(CASE WHEN CAST(substr(_day, 6, 2) AS INTEGER) <= 6 THEN 1 ELSE 2 END)",
-    PeriodUnit.YEAR: "substr(_day, 1, 4)",
-}
 _IN = "_day BETWEEN ? AND ?"
+_OUTSIDE = "(_day < ? OR _day > ?)"  # dated and out of period (NULL compares false)
 
 
-def _examples(conn: Connection, sql: str, args: Sequence[object]) -> Examples:
-    count = conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
-    keys = [r[0] for r in conn.execute(f"{sql} LIMIT {EXAMPLE_LIMIT}", args)]
-    return Examples(int(count), tuple(keys))
+def _keys(conn: Connection, sql: str, args: Sequence[object]) -> tuple[str, ...]:
+    return tuple(str(r[0]) for r in conn.execute(f"{sql} LIMIT {EXAMPLE_LIMIT}", args))
+
+
+DayCount = tuple[str | None, int, int, int]
+"""(stored day or None, rows, first row id, last row id) of one day."""
+
+
+def day_counts(
+    conn: Connection, t: PopulationTable, start: date | None = None, end: date | None = None
+) -> list[DayCount]:
+    """Rows per stored day (NULL first), in day order; only in [start, end] when given.
+
+    One pass over the ``_day`` index, no table page read: every count, bound,
+    gap and stratum of a profile is derived from this small histogram.
+    """
+    sql = f'SELECT _day, count(*), min(_row), max(_row) FROM "{t.table}"'
+    args: tuple[str, ...] = ()
+    if start is not None and end is not None:
+        sql += f" WHERE {_IN}"
+        args = (start.isoformat(), end.isoformat())
+    rows = conn.execute(sql + " GROUP BY _day ORDER BY _day", args)
+    return [(d, int(n), int(a), int(b)) for d, n, a, b in rows]
 
 
 def profile(
@@ -53,86 +63,208 @@ def profile(
     *,
     unit: PeriodUnit | None,
     columns: Sequence[str],
+    days: Sequence[DayCount] | None = None,
 ) -> PopulationProfile:
+    """C&A facts from index reads: one pass over ``_key``, one over ``_day`` (``days``,
+    the histogram, when the caller has it) and the blank rows' partial index.
+
+    Example keys are fetched only for problems that exist, so a clean population
+    never reads a table page (SQLCipher decrypts every page it reads).
+    """
     q = f'"{t.table}"'
-    period = (start.isoformat(), end.isoformat())
-    rows, distinct = conn.execute(f"SELECT count(*), count(DISTINCT _key) FROM {q}").fetchone()
-    dup_count = conn.execute(
-        f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {q} GROUP BY _key "
-        "HAVING n > 1)"
-    ).fetchone()[0]
-    dup_keys = [
-        r[0]
-        for r in conn.execute(
-            f"SELECT _key FROM {q} GROUP BY _key HAVING count(*) > 1 ORDER BY min(_row) "
-            f"LIMIT {EXAMPLE_LIMIT}"
-        )
-    ]
-    undated = _examples(conn, f"SELECT _key FROM {q} WHERE _day IS NULL ORDER BY _row", ())
-    outside = _examples(
-        conn,
-        f"SELECT _key FROM {q} WHERE _day IS NOT NULL AND NOT ({_IN}) ORDER BY _row",
-        period,
+    lo, hi = start.isoformat(), end.isoformat()
+    days = day_counts(conn, t) if days is None else days
+    rows = sum(d[1] for d in days)
+    distinct = int(
+        conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {q} GROUP BY _key)").fetchone()[0]
     )
-    in_period, first, last = conn.execute(
-        f"SELECT count(*), min(_day), max(_day) FROM {q} WHERE {_IN}", period
-    ).fetchone()
+    dup_keys: tuple[str, ...] = ()
+    if rows > distinct:
+        dup_keys = _keys(
+            conn, f"SELECT _key FROM {q} GROUP BY _key HAVING count(*) > 1 ORDER BY min(_row)", ()
+        )
+    undated = sum(n for d, n, *_ in days if d is None)
+    outside = sum(n for d, n, *_ in days if d is not None and not lo <= d <= hi)
+    inside = _inside(days, start, end)
     return PopulationProfile(
         population=t.population_id,
-        rows=int(rows),
-        distinct_keys=int(distinct),
-        duplicates=Examples(int(dup_count), tuple(dup_keys)),
-        undated=undated,
-        out_of_period=outside,
-        in_period=int(in_period),
-        first_date=date.fromisoformat(first) if first else None,
-        last_date=date.fromisoformat(last) if last else None,
+        rows=rows,
+        distinct_keys=distinct,
+        duplicates=Examples(rows - distinct, dup_keys),
+        undated=Examples(
+            undated,
+            _keys(conn, f"SELECT _key FROM {q} WHERE _day IS NULL ORDER BY _row", ())
+            if undated
+            else (),
+        ),
+        out_of_period=Examples(
+            outside,
+            _keys(conn, f"SELECT _key FROM {q} WHERE {_OUTSIDE} ORDER BY _row", (lo, hi))
+            if outside
+            else (),
+        ),
+        in_period=sum(n for _, n in inside),
+        first_date=inside[0][0] if inside else None,
+        last_date=inside[-1][0] if inside else None,
         blanks=_blanks(conn, t, columns),
-        occurrences=dict(strata(conn, t, start, end, unit)) if unit else {},
-        largest_gaps=_largest_gaps(conn, t, start, end),
+        occurrences=_by_label(inside, unit) if unit else {},
+        largest_gaps=_largest_gaps([d for d, _ in inside], start, end),
     )
 
 
 def _blanks(conn: Connection, t: PopulationTable, columns: Sequence[str]) -> dict[str, Examples]:
-    out: dict[str, Examples] = {}
-    for name in dict.fromkeys(columns):
-        col = t.col(name)
-        out[name] = _examples(
-            conn,
-            f"SELECT _key FROM \"{t.table}\" WHERE trim(coalesce({col}, '')) = '' ORDER BY _row",
-            (),
-        )
-    return out
+    """Blank cells of every column asked for.
 
-
-def _largest_gaps(
-    conn: Connection, t: PopulationTable, start: date, end: date, top: int = 3
-) -> tuple[Gap, ...]:
-    lo = (start - timedelta(days=1)).isoformat()
-    hi = (end + timedelta(days=1)).isoformat()
-    sql = f"""
-        WITH d AS (
-            SELECT ? AS day UNION SELECT DISTINCT _day FROM "{t.table}" WHERE {_IN}
-            UNION SELECT ?
-        ),
-        g AS (SELECT lag(day) OVER (ORDER BY day) AS a, day AS b FROM d)
-        SELECT a, b FROM g WHERE a IS NOT NULL AND julianday(b) - julianday(a) > 1
-        ORDER BY julianday(a) - julianday(b), a LIMIT {top}
+    Columns in the ``_blank`` mask are counted from the partial index of rows with
+    a blank cell (a tiny read); any other column (an older table, or one past
+    ``MASK_COLUMNS``) costs one table pass shared by all of them.
     """
-    rows = conn.execute(sql, (lo, start.isoformat(), end.isoformat(), hi)).fetchall()
-    return tuple(Gap(date.fromisoformat(a), date.fromisoformat(b)) for a, b in rows)
+    names = list(dict.fromkeys(columns))
+    q = f'"{t.table}"'
+    masked = _has_mask(conn, t)
+    tests: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    histogram: list[tuple[int, int]] | None = None
+    for name in names:
+        index = t.columns.index(name) if name in t.columns else -1
+        if masked and 0 <= index < MASK_COLUMNS:
+            if histogram is None:
+                histogram = conn.execute(
+                    f"SELECT _blank, count(*) FROM {q} WHERE _blank != 0 GROUP BY _blank"
+                ).fetchall()
+            bit = 1 << index
+            tests[name] = f"_blank != 0 AND _blank & {bit} != 0"
+            counts[name] = sum(int(n) for mask, n in histogram if mask & bit)
+        else:
+            tests[name] = f"trim(coalesce({t.col(name)}, '')) = ''"
+    scanned = [name for name in names if name not in counts]
+    if scanned:
+        sums = ", ".join(f"coalesce(sum({tests[name]}), 0)" for name in scanned)
+        row = conn.execute(f"SELECT {sums} FROM {q}").fetchone()
+        counts.update(zip(scanned, (int(n) for n in row), strict=True))
+    return {
+        name: Examples(
+            counts[name],
+            _keys(conn, f"SELECT _key FROM {q} WHERE {tests[name]} ORDER BY _row", ())
+            if counts[name]
+            else (),
+        )
+        for name in names
+    }
+
+
+def _has_mask(conn: Connection, t: PopulationTable) -> bool:
+    """Whether the table records blanks in ``_blank`` (tables imported before it do not)."""
+    found = conn.execute(
+        "SELECT 1 FROM pragma_table_info(?) WHERE name = '_blank'", (t.table,)
+    ).fetchone()
+    return found is not None
+
+
+def _largest_gaps(days: Sequence[date], start: date, end: date, top: int = 3) -> tuple[Gap, ...]:
+    """The ``top`` longest runs of days without a row, the period's edges counting as rows."""
+    bounds = [start - timedelta(days=1), *days, end + timedelta(days=1)]
+    gaps = [Gap(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if (b - a).days > 1]
+    gaps.sort(key=lambda g: (-g.days, g.after))
+    return tuple(gaps[:top])
+
+
+def _by_label(days: Sequence[tuple[date, int]], unit: PeriodUnit) -> dict[str, int]:
+    """Per-day counts summed per unit label (``domain.dates.unit_label``), in label order."""
+    out: dict[str, int] = {}
+    for day, n in days:
+        label = unit_label(day, unit)
+        out[label] = out.get(label, 0) + n
+    return dict(sorted(out.items()))
 
 
 def strata(
-    conn: Connection, t: PopulationTable, start: date, end: date, unit: PeriodUnit
+    conn: Connection,
+    t: PopulationTable,
+    start: date,
+    end: date,
+    unit: PeriodUnit,
+    *,
+    days: Sequence[DayCount] | None = None,
 ) -> Mapping[str, int]:
-    label = _LABEL[unit]
-    rows = conn.execute(
-        f'SELECT {label} AS label, count(*) FROM "{t.table}" WHERE {_IN} GROUP BY label '
-        "ORDER BY label",
-        (start.isoformat(), end.isoformat()),
-    )
-    return {str(lab): int(n) for lab, n in rows}
+    """In-period rows per unit label, from the day histogram (``days`` if already read)."""
+    if days is None:
+        days = day_counts(conn, t, start, end)
+    return _by_label(_inside(days, start, end), unit)
+
+
+def _inside(days: Sequence[DayCount], start: date, end: date) -> list[tuple[date, int]]:
+    lo, hi = start.isoformat(), end.isoformat()
+    return [(date.fromisoformat(d), n) for d, n, *_ in days if d is not None and lo <= d <= hi]
+
+
+def label_days(label: str, unit: PeriodUnit) -> tuple[date, date] | None:
+    """The first and last day carrying ``label`` (labels are runs of consecutive days)."""
+    try:
+        if unit is PeriodUnit.DAY:
+            first = last = date.fromisoformat(label)
+        else:
+            year_text, _, part = label.partition("-")
+            year = int(year_text)
+            if unit is PeriodUnit.YEAR:
+                first, last = date(year, 1, 1), date(year, 12, 31)
+            elif unit is PeriodUnit.WEEK:
+                week = int(part.removeprefix("W"))
+                first, last = (
+                    date.fromisocalendar(year, week, 1),
+                    date.fromisocalendar(year, week, 7),
+                )
+            else:
+                months = {PeriodUnit.MONTH: 1, PeriodUnit.QUARTER: 3, PeriodUnit.HALF: 6}[unit]
+                index = int(part.lstrip("QH")) - 1
+                first = date(year, index * months + 1, 1)
+                after = first.month + months
+                last = date(year + (after > 12), (after - 1) % 12 + 1, 1) - timedelta(days=1)
+    except (ValueError, KeyError):
+        return None
+    if unit_label(first, unit) != label or unit_label(last, unit) != label:
+        return None  # not a label unit_label produces
+    return first, last
+
+
+def stratum_rows(
+    conn: Connection,
+    t: PopulationTable,
+    start: date,
+    end: date,
+    unit: PeriodUnit,
+    label: str,
+    *,
+    days: Sequence[DayCount] | None = None,
+) -> Sequence[int]:
+    """Every in-period row id of stratum ``label``, in file order (index-only reads).
+
+    Exports are usually sorted by date, so a stratum is most often one unbroken
+    run of row ids: then its days' counts and first/last ids (from ``days``, the
+    histogram, when the caller has it) describe it without fetching a single id.
+    """
+    span = label_days(label, unit)
+    if span is None:
+        return range(0)
+    lo, hi = max(span[0], start).isoformat(), min(span[1], end).isoformat()
+    if days is None:
+        days = day_counts(conn, t, max(span[0], start), min(span[1], end))
+    mine = [(n, a, b) for d, n, a, b in days if d is not None and lo <= d <= hi]
+    count = sum(n for n, _, _ in mine)
+    if not count:
+        return range(0)
+    first, last = min(a for _, a, _ in mine), max(b for _, _, b in mine)
+    if last - first + 1 == count:  # distinct ids filling [first, last]: exactly that run
+        return range(first, last + 1)
+    rows = conn.execute(f'SELECT _row FROM "{t.table}" WHERE {_IN}', (lo, hi))
+    return sorted(map(itemgetter(0), rows))
+
+
+def row_by_id(conn: Connection, t: PopulationTable, row_id: int) -> PopulationRow:
+    row = conn.execute(f'SELECT * FROM "{t.table}" WHERE _row = ?', (row_id,)).fetchone()
+    if row is None:
+        raise IndexError(f"{t.population_id}: no row {row_id}")
+    return _row(t, row)
 
 
 def row_at(
@@ -144,27 +276,49 @@ def row_at(
     label: str,
     index: int,
 ) -> PopulationRow:
-    row = conn.execute(
-        f'SELECT * FROM "{t.table}" WHERE {_IN} AND {_LABEL[unit]} = ? ORDER BY _row '
-        "LIMIT 1 OFFSET ?",
-        (start.isoformat(), end.isoformat(), label, index),
-    ).fetchone()
-    if row is None:
+    """The ``index``-th in-period row of ``label`` (VaultSource caches the stratum instead)."""
+    ids = stratum_rows(conn, t, start, end, unit, label)
+    if not 0 <= index < len(ids):
         raise IndexError(f"{t.population_id}: no row {index} in {label}")
-    return _row(t, row)
+    return row_by_id(conn, t, ids[index])
 
 
 def rows(conn: Connection, t: PopulationTable) -> Iterator[PopulationRow]:
-    cursor = conn.execute(f'SELECT * FROM "{t.table}" ORDER BY _row')
-    while batch := cursor.fetchmany(2000):
-        for row in batch:
-            yield _row(t, row)
+    """Every row in file order: the full-population scan reads millions of these.
+
+    Cells come first in the SELECT so ``zip`` with the column names stops before
+    _line, _key, _day; a cell is never NULL (the importer writes strings only).
+    Rows are made without the frozen dataclass's per-field ``object.__setattr__``
+    (a third of the Python cost of a scanned row): the same objects, filled directly.
+    """
+    cursor = conn.execute(f'SELECT {_cells(t)}, _line, _key, _day FROM "{t.table}" ORDER BY _row')
+    columns = t.columns
+    days: dict[str | None, date | None] = {None: None}
+    new = object.__new__
+    for row in cursor:
+        text = row[-1]
+        day = days.get(text, _UNSEEN)
+        if day is _UNSEEN:
+            day = days[text] = date.fromisoformat(text)
+        made: PopulationRow = new(PopulationRow)
+        made.__dict__.update(
+            key=row[-2], line=row[-3], day=day, values=dict(zip(columns, row, strict=False))
+        )
+        yield made
+
+
+_UNSEEN = date.min  # sentinel, compared by identity (a stored 0001-01-01 is another object)
+
+
+def _cells(t: PopulationTable) -> str:
+    return ", ".join(f"c{i}" for i in range(len(t.columns)))
 
 
 def _row(t: PopulationTable, row: Sequence[object]) -> PopulationRow:
-    # SELECT * order: _row, _line, _key, _day, _week, c0…
+    # SELECT * order: _row, _line, _key, _day, _week, [_blank,] c0… (older tables have no _blank)
     day = row[3]
-    values = dict(zip(t.columns, (str(v) if v is not None else "" for v in row[5:]), strict=True))
+    cells = row[len(row) - len(t.columns) :]
+    values = dict(zip(t.columns, (str(v) if v is not None else "" for v in cells), strict=True))
     return PopulationRow(
         key=str(row[2]),
         line=int(str(row[1])),

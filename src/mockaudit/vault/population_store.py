@@ -4,15 +4,30 @@ Each population gets a table ``pop_<n>`` with one TEXT column per CSV column
 (``c0``, ``c1``… in header order), plus ``_line`` (the CSV line), ``_key``,
 ``_day`` (the row's UTC day, ISO text, NULL when blank or not a date) and
 ``_week`` (its ISO week label), computed once at import with the same
-``domain.dates`` functions the engine uses. Rows stream in with ``executemany``
+``domain.dates`` rules the engine uses, and ``_blank``: bit i set when cell ``ci``
+is blank by the queries' test (SQL ``trim(ci) = ''``: nothing but spaces; columns
+from ``MASK_COLUMNS`` on are left out). Rows stream in with ``executemany``
 batches inside the caller's transaction: a failed import leaves nothing visible.
+
+Indexes: ``_day`` (every day-based analysis reads it, never the table), ``_key``
+(distinct and duplicate keys) and a partial index of the rows with a blank cell,
+so counting blanks reads those rows only — not a pass decrypting the whole table.
+
+A million-row import is dominated by per-row Python, so the derived columns are
+computed a block at a time with C-level ``map`` passes (see ``_derived``), and a
+block's cell lists are extended in place into the INSERT's parameter rows.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import repeat
+from operator import attrgetter, itemgetter
+from typing import Any
 
 from mockaudit.domain.dates import day_labels, parse_day
 from mockaudit.errors import InputError
@@ -20,7 +35,12 @@ from mockaudit.vault.db import Connection
 
 BATCH_ROWS = 5000
 IMPORT_CACHE_KIB = 32 * 1024
+MASK_COLUMNS = 62
+"""Columns whose blanks ``_blank`` records (bits 0..61: the mask stays a positive int64)."""
 Progress = Callable[[int], None]
+RowBatch = tuple[Sequence[int], list[list[str]]]
+"""A block of rows: each row's CSV line, and its cells (lists this module may extend)."""
+Labels = tuple[str | None, str | None]  # (ISO day, ISO week) of a row, or (None, None)
 
 
 @dataclass(frozen=True)
@@ -63,7 +83,7 @@ def replace_population(
     conn: Connection,
     population_id: str,
     header: Sequence[str],
-    rows: Iterable[tuple[int, list[str]]],
+    batches: Iterable[RowBatch],
     *,
     key_column: str,
     date_column: str,
@@ -72,7 +92,11 @@ def replace_population(
     imported_at: str,
     progress: Progress | None = None,
 ) -> PopulationTable:
-    """Drop any previous table of this population and stream ``rows`` into a new one."""
+    """Drop any previous table of this population and stream ``batches`` into a new one.
+
+    The cell lists of ``batches`` are consumed: they are extended with the derived
+    columns and handed to SQLite as they are.
+    """
     old = get_table(conn, population_id)
     if old is not None:
         conn.execute(f'DROP TABLE "{old.table}"')
@@ -82,16 +106,20 @@ def replace_population(
     defs = ", ".join(f"c{i} TEXT" for i in range(len(columns)))
     conn.execute(
         f'CREATE TABLE "{table}" (_row INTEGER PRIMARY KEY, _line INTEGER NOT NULL, '
-        f"_key TEXT NOT NULL, _day TEXT, _week TEXT, {defs})"
+        f"_key TEXT NOT NULL, _day TEXT, _week TEXT, _blank INTEGER NOT NULL, {defs})"
     )
     # A bulk append needs little page cache; keeping the analysis-sized cache here
     # would let a 1M-row import grow the process by the whole cache (> 200 MB RSS).
     previous = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
-        count = _fill(conn, table, columns, rows, key_column, date_column, progress)
+        # The day index grows as rows arrive: a population spans few days and row ids
+        # only increase, so each insert lands at the end of its day's run (a handful of
+        # hot pages). Built afterwards it would cost a second decrypting table pass.
+        conn.execute(f'CREATE INDEX "{table}_day" ON "{table}"(_day)')
+        conn.execute(f'CREATE INDEX "{table}_blank" ON "{table}"(_blank) WHERE _blank != 0')
+        count = _fill(conn, table, columns, batches, key_column, date_column, progress)
         conn.execute(f'CREATE INDEX "{table}_key" ON "{table}"(_key)')
-        conn.execute(f'CREATE INDEX "{table}_day" ON "{table}"(_day, _row)')
     finally:
         conn.execute(f"PRAGMA cache_size = {previous}")
     conn.execute(
@@ -128,22 +156,27 @@ def _fill(
     conn: Connection,
     table: str,
     columns: tuple[str, ...],
-    rows: Iterable[tuple[int, list[str]]],
+    batches: Iterable[RowBatch],
     key_column: str,
     date_column: str,
     progress: Progress | None,
 ) -> int:
     key_i, day_i = columns.index(key_column), columns.index(date_column)
-    marks = ", ".join("?" for _ in range(len(columns) + 4))
-    sql = (
-        f'INSERT INTO "{table}" (_line, _key, _day, _week, {_names(len(columns))}) VALUES ({marks})'
-    )
+    n = len(columns)
+    marks = ", ".join("?" for _ in range(n + 5))
+    sql = f'INSERT INTO "{table}" ({_names(n)}, _line, _key, _blank, _day, _week) VALUES ({marks})'
+
+    labels = _DayLabels()
     count = 0
-    for batch in _batches(rows, key_i, day_i):
-        conn.executemany(sql, batch)
-        count += len(batch)
-        if progress:
-            progress(count)
+    for lines, records in batches:
+        for start in range(0, len(records), BATCH_ROWS):
+            part = records[start : start + BATCH_ROWS]
+            conn.executemany(
+                sql, _derived(part, lines[start : start + BATCH_ROWS], key_i, day_i, labels)
+            )
+            count += len(part)
+            if progress:
+                progress(count)
     return count
 
 
@@ -151,18 +184,76 @@ def _names(n: int) -> str:
     return ", ".join(f"c{i}" for i in range(n))
 
 
-def _batches(
-    rows: Iterable[tuple[int, list[str]]], key_i: int, day_i: int
-) -> Iterator[list[tuple[object, ...]]]:
-    batch: list[tuple[object, ...]] = []
-    append = batch.append
-    for line, cells in rows:
-        day = parse_day(cells[day_i])
-        iso, week = day_labels(day) if day else (None, None)
-        append((line, cells[key_i].strip(), iso, week, *cells))
-        if len(batch) >= BATCH_ROWS:
-            yield batch
-            batch = []
-            append = batch.append
-    if batch:
-        yield batch
+def _blank_masks(records: list[list[str]]) -> Iterable[int]:
+    """Each record's ``_blank``: bit i set when cell i is empty or only spaces, as the
+    queries' SQL test ``trim(coalesce(ci, '')) = ''`` decides (SQL trim strips spaces).
+
+    Only a cell sorting below ``'!'`` (empty, or starting with a space or a control
+    character) can be blank, so a block whose smallest cell is not such a cell —
+    the usual block — is settled by two C-level ``min`` passes.
+    """
+    lows = list(map(min, records))
+    if not lows or min(lows) >= "!":
+        return repeat(0, len(records))
+    return [_mask(cells) if low < "!" else 0 for cells, low in zip(records, lows, strict=True)]
+
+
+def _mask(cells: list[str]) -> int:
+    return sum(1 << i for i, cell in enumerate(cells[:MASK_COLUMNS]) if not cell.strip(" "))
+
+
+class _DayLabels(dict[date, tuple[str, str]]):
+    """day → (ISO day, ISO week), filled on first sight (a population spans few days)."""
+
+    def __missing__(self, day: date) -> tuple[str, str]:
+        labels = self[day] = day_labels(day)
+        return labels
+
+
+_fromisoformat = datetime.fromisoformat
+_tzinfo = attrgetter("tzinfo")
+_NO_LABELS: Labels = (None, None)
+
+
+def _derived(
+    records: list[list[str]],
+    lines: Sequence[int],
+    key_i: int,
+    day_i: int,
+    labels: _DayLabels,
+) -> list[list[str]]:
+    """``records`` extended in place with (_line, _key, _blank, _day, _week): the
+    INSERT's rows."""
+    keys = map(str.strip, map(itemgetter(key_i), records))
+    masks = _blank_masks(records)
+    days = _day_labels([cells[day_i] for cells in records], labels)
+    _extend_each(records, zip(lines, keys, masks, strict=True))
+    _extend_each(records, days)
+    return records
+
+
+def _extend_each(records: Sequence[list[Any]], tails: Iterable[Iterable[Any]]) -> None:
+    """``records[i].extend(tails[i])`` for every i, looped in C (deque drains the map)."""
+    deque(map(list.extend, records, tails), maxlen=0)
+
+
+def _day_labels(texts: list[str], labels: _DayLabels) -> list[Labels]:
+    """The stored (_day, _week) of each date cell: ``parse_day`` then ``day_labels``.
+
+    The usual block (every cell an ISO date or datetime, all naive or all UTC) is
+    parsed by ``map`` over ``datetime.fromisoformat``; any other block goes cell by
+    cell through ``parse_day`` itself, so the meaning cannot drift from the engine's.
+    """
+    try:
+        moments = list(map(_fromisoformat, map(str.strip, texts)))
+    except ValueError:
+        return [_one_day(text, labels) for text in texts]
+    zones = set(map(_tzinfo, moments))
+    if not zones <= {None, UTC}:  # offsets other than UTC: convert cell by cell
+        return [_one_day(text, labels) for text in texts]
+    return list(map(labels.__getitem__, map(datetime.date, moments)))
+
+
+def _one_day(text: str, labels: _DayLabels) -> Labels:
+    day = parse_day(text)
+    return labels[day] if day else _NO_LABELS

@@ -2,11 +2,16 @@
 
 The engine (fieldwork/) never sees this class's type, only the protocol in
 ``fieldwork/ports.py``; the session hands it an instance.
+
+A source lives for one audit, so it keeps what the engine asks for again and
+again: each population's day histogram (profile, then one ``strata`` per control)
+and the row ids of the last strata sampled (``row_at`` is called once per item).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from functools import cached_property
@@ -25,6 +30,9 @@ from mockaudit.vault import program_store
 from mockaudit.vault.population_store import PopulationTable, get_table
 from mockaudit.vault.store import Vault
 
+CACHED_STRATA = 4
+"""Strata whose row ids are kept: samples are drawn stratum by stratum, in label order."""
+
 
 class VaultSource:
     def __init__(self, vault: Vault, *, program_version: int | None = None) -> None:
@@ -32,6 +40,8 @@ class VaultSource:
         self.conn = vault.conn
         self.version = program_version or program_store.latest_version(self.conn)
         self._verified: dict[str, bool] = {}
+        self._days: dict[tuple[object, ...], list[pq.DayCount]] = {}
+        self._strata: OrderedDict[tuple[object, ...], Sequence[int]] = OrderedDict()
 
     def program(self) -> Program:
         return self._program
@@ -56,6 +66,17 @@ class VaultSource:
             raise InputError(f"population {population} has not been imported into the vault")
         return table
 
+    @staticmethod
+    def _identity(table: PopulationTable) -> tuple[object, ...]:
+        """A re-import may reuse the table name, never with the same source and size."""
+        return (table.table, table.source_sha256, table.row_count)
+
+    def _day_counts(self, table: PopulationTable) -> list[pq.DayCount]:
+        key = self._identity(table)
+        if key not in self._days:
+            self._days[key] = pq.day_counts(self.conn, table)
+        return self._days[key]
+
     def profile(
         self,
         population: str,
@@ -65,19 +86,32 @@ class VaultSource:
         unit: PeriodUnit | None,
         columns: Sequence[str],
     ) -> PopulationProfile:
-        return pq.profile(
-            self.conn, self._table(population), start, end, unit=unit, columns=columns
-        )
+        table = self._table(population)
+        days = self._day_counts(table)
+        return pq.profile(self.conn, table, start, end, unit=unit, columns=columns, days=days)
 
     def strata(
         self, population: str, start: date, end: date, unit: PeriodUnit
     ) -> Mapping[str, int]:
-        return pq.strata(self.conn, self._table(population), start, end, unit)
+        table = self._table(population)
+        return pq.strata(self.conn, table, start, end, unit, days=self._day_counts(table))
 
     def row_at(
         self, population: str, start: date, end: date, unit: PeriodUnit, label: str, index: int
     ) -> PopulationRow:
-        return pq.row_at(self.conn, self._table(population), start, end, unit, label, index)
+        table = self._table(population)
+        key = (*self._identity(table), start, end, unit, label)
+        ids = self._strata.get(key)
+        if ids is None:
+            days = self._day_counts(table)
+            ids = pq.stratum_rows(self.conn, table, start, end, unit, label, days=days)
+            self._strata[key] = ids
+            while len(self._strata) > CACHED_STRATA:
+                self._strata.popitem(last=False)
+        self._strata.move_to_end(key)
+        if not 0 <= index < len(ids):
+            raise IndexError(f"{population}: no row {index} in {label}")
+        return pq.row_by_id(self.conn, table, ids[index])
 
     def rows(self, population: str) -> Iterator[PopulationRow]:
         return pq.rows(self.conn, self._table(population))

@@ -266,6 +266,27 @@ class Vault:
         with self.mutex:
             return ingest.add_all(self, items, progress)
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[db.Connection]:
+        """One transaction around ``add_many`` calls and the rows that refer to their items.
+
+        Inside it ``add_many`` commits nothing on its own (its batches become savepoints),
+        so an import is all or nothing: a failure at any later statement rolls back the
+        evidence rows and custody events with everything else. The blobs those rows
+        pointed at are durable files whose data keys were never committed; they are
+        removed at once (what the next open's sweep would do) so no space stays taken.
+        """
+        self._require_writer()
+        with self.mutex:
+            try:
+                with db.atomic(self.conn):
+                    yield self.conn
+            except BaseException:
+                if not self.conn.in_transaction:  # nested: the outer transaction decides
+                    with contextlib.suppress(OSError, db.DatabaseError):
+                        self.blobs.sweep(self._known_blob_files(), remove=True)
+                raise
+
     def wrap_dek(self, blob_file: str, dek: bytes) -> bytes:
         return self._wrap_dek(blob_file, dek)
 
