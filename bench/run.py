@@ -177,7 +177,7 @@ def bench_ingest_large(work: Path, quick: bool) -> Figure:
 
 
 def bench_ingest_small(work: Path, quick: bool) -> Figure:
-    count = 300 if quick else 10_000
+    count = 1000 if quick else 10_000
     folder = work / "small"
     folder.mkdir(exist_ok=True)
     for i in range(count):
@@ -451,13 +451,21 @@ from mockaudit.fieldwork.populations import needed_columns, profile_unit
 from mockaudit.fieldwork.sampling import control_seed, plan_sample, select, stratum_unit
 from mockaudit.fieldwork.testing import fieldwork_window
 
+class Rows(list):
+    def fetchone(self):
+        return self[0] if self else None
+    def fetchall(self):
+        return list(self)
+
 class Recorder:
-    # Logs every statement the vault's queries run, so the baseline replays the same SQL.
+    # Logs every statement the vault's queries run (and how many rows it returned),
+    # so the baseline replays the same SQL and can check it gets the same answers.
     def __init__(self, conn):
         self.conn, self.log = conn, []
     def execute(self, sql, args=()):
-        self.log.append([sql, list(args)])
-        return self.conn.execute(sql, args)
+        rows = Rows(self.conn.execute(sql, args).fetchall())
+        self.log.append([sql, list(args), len(rows)])
+        return rows
     def __getattr__(self, name):
         return getattr(self.conn, name)
 
@@ -498,10 +506,15 @@ import json, sqlite3, sys, time
 from pathlib import Path
 statements = json.loads(Path(sys.argv[2]).read_text())
 conn = sqlite3.connect(sys.argv[1])
+counts = []
 t = time.perf_counter()
-for sql, args in statements:
-    conn.execute(sql, args).fetchall()
-print(json.dumps({"time": time.perf_counter() - t, "statements": len(statements)}))
+for sql, args, _ in statements:
+    counts.append(len(conn.execute(sql, args).fetchall()))
+elapsed = time.perf_counter() - t
+for (sql, _, want), got in zip(statements, counts):
+    if got != want:
+        sys.exit(f"the plain copy answers differently ({got} rows, not {want}): {sql[:80]}")
+print(json.dumps({"time": elapsed, "statements": len(statements)}))
 """
 
 
@@ -1026,6 +1039,7 @@ def main() -> None:
     sys.path.insert(0, str(SRC))
     names = args.only or list(BENCHES)
     figures: list[Figure] = []
+    load = os.getloadavg()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mockaudit-bench-", dir=HERE) as tmp:
         SHARED = Shared(Path(tmp) / "shared", args.quick)
@@ -1046,6 +1060,8 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "quick": args.quick,
         "seconds": round(elapsed, 1),
+        "load_before": load,  # other work on the machine: ratios hold, absolute times drift
+        "load_after": os.getloadavg(),
     }
     out.write_text(json.dumps({"meta": meta, "figures": [asdict(f) for f in figures]}, indent=2))
     print(f"wrote {out} after {elapsed:.0f} s", file=sys.stderr)

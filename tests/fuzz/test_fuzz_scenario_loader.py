@@ -291,6 +291,7 @@ def test_the_valid_fixture_still_loads(folder: Path) -> None:
         {"policies": [{**VALID["policies"][0], "file": "evidence/" + "y" * 300}]},
         {"controls": [{**VALID["controls"][2], "evidence": ["e\x00.png"]}]},
         {"engagement": {**VALID["engagement"], "period_start": "0" * 800}},  # quoted whole
+        {"populations": [{**VALID["populations"][0], "evidence_column": "c" * 800}]},
     ],
     ids=[
         "huge-format",
@@ -300,11 +301,12 @@ def test_the_valid_fixture_still_loads(folder: Path) -> None:
         "long-evidence-name",
         "nul-in-evidence",
         "long-bad-date",
+        "long-column",
     ],
 )
 def test_fuzz_findings_are_one_short_line(folder: Path, change: dict[str, Any]) -> None:
-    """Regressions (fuzz): a non-string ``format``, a long id and a long invalid date were
-    echoed whole into the message (hundreds of characters); a path with a NUL raised ValueError and a name longer than
+    """Regressions (fuzz): a non-string ``format``, a long id, a long invalid date and a
+    long column name were echoed whole into the message (hundreds of characters); a path with a NUL raised ValueError and a name longer than
     the file system allows raised OSError (ENAMETOOLONG) — both as tracebacks."""
     doc = {**VALID, **change}
     (folder / "scenario.toml").write_bytes(tomli_w.dumps(doc).encode("utf-8"))

@@ -211,6 +211,11 @@ def _shown(text: str, *, quote: bool = True, limit: int = 60) -> str:
     return repr(short) if quote else short
 
 
+def _q(text: str) -> str:
+    """An id, column or path the user wrote, as a message shows it (at most 60 characters)."""
+    return _shown(text, quote=False)
+
+
 def _toml_type(value: object) -> str:
     names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
     for kind, name in names.items():
@@ -264,13 +269,15 @@ def _check_populations(
     files: dict[str, Path] = {}
     headers: dict[str, tuple[str, ...]] = {}
     for index, population in enumerate(program.populations):
-        where = f"{SCENARIO_FILE}: populations[{index}] ({population.id})"
+        where = f"{SCENARIO_FILE}: populations[{index}] ({_q(population.id)})"
         path = _existing_file(root, population.file, f"{where}.file")
         header = tuple(_open_table(path, population.file).header)
         for key in ("key", "date", "evidence_column"):
             column = getattr(population, key)
             if column is not None and column not in header:
-                raise InputError(f'{where}.{key}: "{column}" is not a column of {population.file}')
+                raise InputError(
+                    f'{where}.{key}: "{_q(column)}" is not a column of {_q(population.file)}'
+                )
         files[population.id] = path
         headers[population.id] = header
     return files, headers
@@ -287,12 +294,12 @@ def _check_columns(program: Program, headers: Mapping[str, tuple[str, ...]]) -> 
             for column in attribute.columns:
                 if column not in header:
                     raise InputError(
-                        f"{SCENARIO_FILE}: controls[{index}] ({control.id})"
-                        f".attributes[{a_index}] ({attribute.id}): "
-                        f'field "{column}" is not a column of {population.file}'
+                        f"{SCENARIO_FILE}: controls[{index}] ({_q(control.id)})"
+                        f".attributes[{a_index}] ({_q(attribute.id)}): "
+                        f'field "{_q(column)}" is not a column of {_q(population.file)}'
                     )
     for index, rec in enumerate(program.reconciliations):
-        where = f"{SCENARIO_FILE}: reconciliations[{index}] ({rec.id})"
+        where = f"{SCENARIO_FILE}: reconciliations[{index}] ({_q(rec.id)})"
         for side in ("left", "right"):
             population = program.population(getattr(rec, side))
             assert population is not None
@@ -300,7 +307,8 @@ def _check_columns(program: Program, headers: Mapping[str, tuple[str, ...]]) -> 
                 column = getattr(rec, side + suffix)
                 if column not in headers[population.id]:
                     raise InputError(
-                        f'{where}.{side}{suffix}: "{column}" is not a column of {population.file}'
+                        f'{where}.{side}{suffix}: "{_q(column)}" is not a column of '
+                        f"{_q(population.file)}"
                     )
 
 
@@ -322,10 +330,10 @@ def _check_evidence(root: Path, program: Program) -> dict[str, Path]:
         found[relative] = path
 
     for index, policy in enumerate(program.policies):
-        add(policy.file, f"policies[{index}] ({policy.id}).file")
+        add(policy.file, f"policies[{index}] ({_q(policy.id)}).file")
     for index, population in enumerate(program.populations):
-        add(population.count_evidence, f"populations[{index}] ({population.id}).count_evidence")
+        add(population.count_evidence, f"populations[{index}] ({_q(population.id)}).count_evidence")
     for index, control in enumerate(program.controls):
         for e_index, relative in enumerate(control.evidence):
-            add(relative, f"controls[{index}] ({control.id}).evidence[{e_index}]")
+            add(relative, f"controls[{index}] ({_q(control.id)}).evidence[{e_index}]")
     return found
