@@ -60,7 +60,8 @@ pytestmark = pytest.mark.crash
 
 ROOT = Path(__file__).parents[2]
 SOAK = os.environ.get("MOCKAUDIT_SOAK") == "1"
-KILLS = 500 if SOAK else 30
+# MOCKAUDIT_KILLS overrides the count (e.g. 1000 for the vault-security.md goal table).
+KILLS = int(os.environ.get("MOCKAUDIT_KILLS", "500" if SOAK else "30"))
 KILLS_PER_VAULT = 10  # a fresh copy of the template now and then keeps each verify short
 HOOKS = ("none", "op", "sql", "commit")
 

@@ -10,6 +10,7 @@ import pytest
 from mockaudit.domain import FindingCode, Program
 from mockaudit.errors import InputError
 from mockaudit.fieldwork.walkthrough import (
+    NOT_ASKED,
     EvidenceFact,
     EvidenceLink,
     Phase,
@@ -191,6 +192,27 @@ def test_finish_ends_early_and_counts_required_questions_left_open() -> None:
     result = rehearsal.finish()
     assert "performer" in [e.question_id for e in result.evasions]
     assert not result.corroboration.corroborated
+
+
+def test_finishing_early_records_the_questions_not_reached_as_skipped_not_evasive() -> None:
+    rehearsal = _rehearsal()
+    rehearsal.answer(GOOD["purpose"])
+    rehearsal.answer(GOOD["performer"])
+    result = rehearsal.finish_early()
+    assert rehearsal.phase is Phase.DONE
+    assert len(result.steps) == len(rehearsal.questions)
+    asked, rest = result.steps[:2], result.steps[2:]
+    assert [s.feedback.verdict for s in asked] == [Verdict.ANSWERED, Verdict.CONSISTENT]
+    assert {s.feedback.verdict for s in rest} == {Verdict.SKIPPED}
+    assert all(s.feedback.message.startswith(NOT_ASKED) for s in rest)
+    assert result.evasions == () and result.findings == ()
+    assert not result.corroboration.corroborated
+    assert "finished early" in result.corroboration.message
+    # stopping early never scores better than answering: required questions not reached count 0
+    required = sum(1 for s in rest if s.question.required)
+    assert required > 0
+    assert result.score == round(100 * 2 / (2 + required + 1), 1)
+    assert "skipped" in transcript_markdown(result)
 
 
 def test_the_same_answers_give_the_same_result() -> None:

@@ -18,8 +18,53 @@ from mockaudit.errors import MockauditError
 
 EXIT_INTERNAL = 70
 
+# Each command's module, imported only when that command runs (or --help lists them all):
+# the command modules import the session and the engine, which `mockaudit` alone (the
+# TUI) and `mockaudit vault verify` need not pay for at start-up.
+COMMAND_MODULES = {
+    "audit": "audit_cmd",
+    "criteria": "program_cmd",
+    "demo": "demo_cmd",
+    "evidence": "evidence_cmd",
+    "findings": "export_cmd",
+    "import": "program_cmd",
+    "init": "vault_cmd",
+    "new": "program_cmd",
+    "package": "package_cmd",
+    "population": "program_cmd",
+    "program": "program_cmd",
+    "requests": "export_cmd",
+    "scenario": "program_cmd",
+    "vault": "vault_cmd",
+    "walkthrough": "walkthrough_cmd",
+}
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands are registered by their module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            load_commands(COMMAND_MODULES[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
+
+def load_commands(*modules: str) -> None:
+    """Import command modules (all of them when none is named) and register them."""
+    import importlib
+
+    for name in modules or sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"mockaudit.cli.{name}").register(cli)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", prog_name="mockaudit")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -49,35 +94,8 @@ def _open_tui() -> None:
     tui.tui_main(folder, passphrase=passphrase, create=not (folder / KEY_FILE).exists())
 
 
-def _register() -> None:
-    from mockaudit.cli import (
-        audit_cmd,
-        demo_cmd,
-        evidence_cmd,
-        export_cmd,
-        package_cmd,
-        program_cmd,
-        vault_cmd,
-        walkthrough_cmd,
-    )
-
-    modules = (
-        vault_cmd,
-        evidence_cmd,
-        program_cmd,
-        audit_cmd,
-        export_cmd,
-        package_cmd,
-        walkthrough_cmd,
-        demo_cmd,
-    )
-    for module in modules:
-        module.register(cli)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run click, turn every failure into one line and an exit code."""
-    _register()
     try:
         rc = cli.main(args=argv, prog_name="mockaudit", standalone_mode=False)
     except click.exceptions.Abort:

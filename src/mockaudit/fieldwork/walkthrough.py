@@ -15,6 +15,7 @@ Use it one question at a time (a conversation screen)::
     result = rehearsal.result()
 
 or in one call with ``rehearse(control, program, facts, answers, shown_evidence)``.
+``finish_early`` ends it when the owner stops before the last question.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from mockaudit.fieldwork.walkthrough_results import (
 from mockaudit.fieldwork.walkthrough_verdicts import Outcome, Verdict
 
 __all__ = [
+    "NOT_ASKED",
     "SHOW_ID",
     "TRANSCRIPT_SCHEMA",
     "Check",
@@ -91,6 +93,10 @@ SHOW_TEXT = (
     "Now show me the last instance: pick the evidence in the vault that proves it operated "
     "inside the period."
 )
+
+NOT_ASKED = "Not asked: the rehearsal was finished early."
+NOT_ASKED_REQUIRED = " A required question: it counts as 0."
+NOT_SHOWN = "Not shown: the rehearsal was finished early, before the last instance."
 
 
 class Phase(StrEnum):
@@ -174,14 +180,11 @@ class Rehearsal:
             raise InputError(f"the walkthrough of {self.control.id} has no question left")
         outcome = assess(self.context, current, text)
         feedback = self._feedback(current, text.strip(), outcome)
-        record = QuestionRecord(
-            id=current.id,
-            text=self.render(current),
-            check=current.check,
-            required=current.required,
-        )
-        self._steps.append(Step(question=record, feedback=feedback))
+        self._steps.append(Step(question=self._record(current), feedback=feedback))
         return feedback
+
+    def _record(self, q: Question) -> QuestionRecord:
+        return QuestionRecord(id=q.id, text=self.render(q), check=q.check, required=q.required)
 
     def skip(self) -> Feedback:
         """Leave the current question unanswered (noted when it is required)."""
@@ -324,6 +327,25 @@ class Rehearsal:
             self.skip()
         if self._corroboration is None:
             self.show(None)
+        return self.result()
+
+    def finish_early(self) -> WalkthroughResult:
+        """The owner stops the interview here: the questions not reached are recorded as
+        skipped (nobody asked them, so they are not evasions), but a required one still
+        scores 0, so stopping early never raises the score. The last instance counts as
+        not shown unless it already was."""
+        while (current := self.question) is not None:
+            feedback = Feedback(
+                question_id=current.id,
+                check=current.check,
+                verdict=Verdict.SKIPPED,
+                answer="",
+                message=NOT_ASKED + (NOT_ASKED_REQUIRED if current.required else ""),
+                score=0.0 if current.required else None,
+            )
+            self._steps.append(Step(question=self._record(current), feedback=feedback))
+        if self._corroboration is None:
+            self._corroboration = Corroboration(message=NOT_SHOWN)
         return self.result()
 
     def result(self) -> WalkthroughResult:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, work
 from textual.app import App
@@ -20,7 +21,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from mockaudit.session import Session
 from mockaudit.tui import jobs
 from mockaudit.tui.commands import MockAuditCommands
 from mockaudit.tui.crash import RedactedCrashes
@@ -33,24 +33,42 @@ from mockaudit.tui.messages import (
     VaultUnlocked,
 )
 from mockaudit.tui.redact import one_line
-from mockaudit.tui.screens.dashboard import DashboardScreen
-from mockaudit.tui.screens.dialogs import AddFilesScreen, ExportScreen, ImportScreen
-from mockaudit.tui.screens.fieldwork import FieldworkScreen
-from mockaudit.tui.screens.findings import FindingsScreen
-from mockaudit.tui.screens.help import HelpScreen
-from mockaudit.tui.screens.program import ProgramScreen
 from mockaudit.tui.screens.unlock import UnlockScreen
-from mockaudit.tui.screens.vault import VaultScreen
 from mockaudit.tui.settings import TuiSettings
 from mockaudit.tui.widgets.taskbar import JobState
-from mockaudit.vault.keyfile import KEY_FILE
+
+if TYPE_CHECKING:
+    from mockaudit.session import Session
+
+# mockaudit.vault.keyfile.KEY_FILE (tests/tui/test_start.py holds them equal): importing it
+# would load the vault's crypto before the first frame
+KEY_FILE = "vault.key"
+
+
+class LazyScreen:
+    """A section's screen class, imported when the section is first shown.
+
+    The sections load the whole core (session, engine, pydantic models); the first
+    frame is the unlock screen, which needs none of it (bench: TUI cold start).
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = f"mockaudit.tui.screens.{module}"
+        self.name = name
+
+    def load(self) -> type[Screen[None]]:
+        return cast("type[Screen[None]]", getattr(import_module(self.module), self.name))
+
+    def __call__(self) -> Screen[None]:
+        return self.load()()
+
 
 MAIN_MODES: dict[str, Callable[[], Screen[None]]] = {
-    "dashboard": DashboardScreen,
-    "program": ProgramScreen,
-    "vault": VaultScreen,
-    "fieldwork": FieldworkScreen,
-    "findings": FindingsScreen,
+    "dashboard": LazyScreen("dashboard", "DashboardScreen"),
+    "program": LazyScreen("program", "ProgramScreen"),
+    "vault": LazyScreen("vault", "VaultScreen"),
+    "fieldwork": LazyScreen("fieldwork", "FieldworkScreen"),
+    "findings": LazyScreen("findings", "FindingsScreen"),
 }
 NEEDS_VAULT = {
     "switch_mode",
@@ -60,6 +78,7 @@ NEEDS_VAULT = {
     "export",
     "verify",
     "lock",
+    "owners",
 }
 
 
@@ -72,10 +91,11 @@ class MockAuditApp(RedactedCrashes):
         MockAuditCommands
     }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
-        "unlock": UnlockScreen,
-        **MAIN_MODES,
-    }
+    # The unlock screen is Textual's default screen, in the "unlock" mode (added on mount):
+    # switching to it from a blank default screen re-parsed every stylesheet twice before
+    # the first frame.
+    DEFAULT_MODE = "unlock"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {**MAIN_MODES}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "switch_mode('dashboard')", "Dashboard", show=False),
         Binding("2", "switch_mode('program')", "Program", show=False),
@@ -85,6 +105,7 @@ class MockAuditApp(RedactedCrashes):
         Binding("question_mark", "help", "Help"),
         Binding("i", "import_scenario", "Import"),
         Binding("r", "run_audit", "Run audit"),
+        Binding("o", "owners", "Owners"),
         Binding("ctrl+l", "lock", "Lock"),
         Binding("q", "quit", "Quit"),
     ]
@@ -120,8 +141,11 @@ class MockAuditApp(RedactedCrashes):
         """Whether unlocking makes a new vault (no vault.key in the folder yet)."""
         return self.force_create or not (self.gate.vault_dir / KEY_FILE).exists()
 
+    def get_default_screen(self) -> Screen[None]:
+        return UnlockScreen()
+
     def on_mount(self) -> None:
-        self.switch_mode("unlock")
+        self.add_mode("unlock", UnlockScreen)  # its screen is already up: the default screen
         minutes = self.settings.autolock_minutes
         if minutes > 0:  # look often enough to lock within a quarter of the idle time
             every = min(self.settings.idle_check_seconds, max(0.05, minutes * 15))
@@ -146,12 +170,17 @@ class MockAuditApp(RedactedCrashes):
 
     @work(thread=True, group="unlock", exclusive=True, exit_on_error=False, name="unlock")
     def _unlock(self, passphrase: str, create: bool) -> None:
+        from mockaudit.session import Session  # the core loads here, off the event loop
+
         folder = self.gate.vault_dir
         if create:
             session = Session.create(folder, passphrase, kdf=self.settings.kdf)
         else:
             session = Session.open(folder, passphrase)
         self.gate.attach(session)
+        for screen in MAIN_MODES.values():  # import the sections here, not on the event loop
+            if isinstance(screen, LazyScreen):
+                screen.load()
         self.post_message(VaultUnlocked(create))
 
     def on_vault_unlocked(self, message: VaultUnlocked) -> None:
@@ -286,12 +315,16 @@ class MockAuditApp(RedactedCrashes):
         return True
 
     def action_help(self) -> None:
+        from mockaudit.tui.screens.help import HelpScreen  # dialogs load when first opened
+
         self.push_screen(HelpScreen())
 
     def action_import_scenario(self) -> None:
         def chosen(folder: Path | None) -> None:
             if folder is not None:
                 self.import_scenario(folder)
+
+        from mockaudit.tui.screens.dialogs import ImportScreen
 
         self.push_screen(ImportScreen(), chosen)
 
@@ -322,6 +355,8 @@ class MockAuditApp(RedactedCrashes):
             if choice is not None:
                 self.add_files(*choice)
 
+        from mockaudit.tui.screens.dialogs import AddFilesScreen
+
         self.push_screen(AddFilesScreen(), chosen)
 
     def add_files(self, paths: list[Path], control: str) -> None:
@@ -344,6 +379,8 @@ class MockAuditApp(RedactedCrashes):
             if choice is not None:
                 self.export(*choice)
 
+        from mockaudit.tui.screens.dialogs import ExportScreen
+
         self.push_screen(ExportScreen(kind, self.gate), chosen)
 
     def export(self, kind: str, fmt: str, out: Path) -> None:
@@ -356,6 +393,14 @@ class MockAuditApp(RedactedCrashes):
 
     def action_verify(self) -> None:
         self.start_job("verify", "Verifying the vault", jobs.verify, changes=False)
+
+    def action_owners(self) -> None:
+        """Walkthrough readiness per control owner, over the Program section (one at most)."""
+        from mockaudit.tui.screens.owners import OwnersScreen
+
+        self.switch_mode("program")
+        if not any(isinstance(screen, OwnersScreen) for screen in self.screen_stack):
+            self.push_screen(OwnersScreen())
 
 
 def _new_seed() -> int:

@@ -66,6 +66,11 @@ def app_commands(app: MockAuditApp) -> list[Command]:
             "Store files in the vault with custody records",
             app.action_add_files,
         ),
+        (
+            "Walkthrough rehearsal: owners' readiness",
+            "Per control owner: rehearsals, scores, what to rehearse next (o; w on a control)",
+            app.action_owners,
+        ),
         ("Verify vault", "Re-hash every blob and check the custody log", app.action_verify),
         ("Lock vault", "Close the session and forget the keys", app.action_lock),
     ]

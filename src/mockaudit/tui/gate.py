@@ -12,10 +12,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from mockaudit.errors import VaultLockedError
-from mockaudit.session import Session
+
+if TYPE_CHECKING:  # the session (the whole core) loads when the vault is unlocked, not before
+    from mockaudit.session import Session
 
 T = TypeVar("T")
 
@@ -47,6 +49,8 @@ class SessionGate:
 
     def has(self, method: str) -> bool:
         """Whether this build's Session offers ``method`` (exports land separately)."""
+        from mockaudit.session import Session
+
         return callable(getattr(Session, method, None))
 
     def close(self) -> None:

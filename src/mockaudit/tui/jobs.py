@@ -12,9 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockaudit.errors import InputError
-from mockaudit.session import Session
+
+if TYPE_CHECKING:  # only annotations here: the jobs run once the vault is open
+    from mockaudit.session import Session
 
 Report = Callable[[int, int | None, str], None]
 

@@ -11,9 +11,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from mockaudit.errors import InputError
-from mockaudit.vault.keyfile import KdfParams
+
+if TYPE_CHECKING:  # the vault's crypto loads when it is unlocked, not at start-up
+    from mockaudit.vault.keyfile import KdfParams
 
 AUTOLOCK_ENV = "MOCKAUDIT_AUTOLOCK_MINUTES"
 DEFAULT_AUTOLOCK_MINUTES = 15.0

@@ -18,6 +18,8 @@ KEYS = (
     ("ctrl+p", "command palette: every action by name"),
     ("i", "import a scenario folder (or a built-in company)"),
     ("r", "run the mock audit with the seed shown on Fieldwork"),
+    ("o", "walkthrough readiness per owner; enter rehearses the next"),
+    ("w", "rehearse the highlighted control (Program › Controls)"),
     ("[ ]", "previous / next tab (Program, Fieldwork)"),
     ("ctrl+l", "lock: close the vault and forget the keys"),
     ("?", "this help · q quit · escape closes a dialog"),
@@ -34,6 +36,14 @@ SECTIONS = (
         "controls (ownerless ones in red), people, policies and commitments, "
         "populations with their completeness; enter on a population browses its rows "
         "(home / end jump to the first / last row, any size).",
+    ),
+    (
+        "Walkthrough",
+        "the simulated auditor interviews a control's owner: type each answer and press "
+        "enter; feedback on contradictions shows at once; ctrl+s skips a question, ctrl+f "
+        "finishes early (the rest is recorded as skipped); then pick the evidence of the last "
+        "instance. The transcript is saved encrypted in the vault; o shows every owner's "
+        "readiness.",
     ),
     (
         "Vault",

@@ -3,7 +3,8 @@
 The session builds the ``Rehearsal`` (through the gate, in a worker); the rehearsal itself
 is pure, so each answer is checked on the event loop and its feedback shows at once. After
 the questions the owner picks the evidence of the last instance (or nothing); the summary
-follows and the transcript is saved through the gate.
+follows and the transcript is saved through the gate. The owner may finish early (ctrl+f):
+the questions not reached are recorded as skipped and the summary shows at once.
 """
 
 from __future__ import annotations
@@ -46,12 +47,23 @@ def feedback_line(feedback: Feedback) -> Content:
     return Content("\n").join(lines)
 
 
-def summary(result: WalkthroughResult) -> Content:
-    """Score, findings and evasions: what the owner should study before the real one."""
-    lines = [
-        Content.assemble(("Walkthrough of ", "bold"), (result.control_id, "bold")),
+def summary(result: WalkthroughResult, *, asked: int | None = None) -> Content:
+    """Score, findings and evasions: what the owner should study before the real one.
+
+    ``asked``: the rehearsal was finished early after that many questions."""
+    lines = [Content.assemble(("Walkthrough of ", "bold"), (result.control_id, "bold"))]
+    if asked is not None:
+        early = (
+            f"Finished early after {asked} of {len(result.steps)} question(s)"
+            if asked < len(result.steps)
+            else "Finished early: no last instance shown"
+        )
+        lines.append(Content.styled(early, "yellow"))
+    skipped = sum(1 for s in result.steps if s.feedback.verdict is Verdict.SKIPPED)
+    lines += [
         Content(f"Score {result.score:.1f} / 100"),
         Content(f"{len(result.findings)} finding(s), {len(result.evasions)} evasive answer(s)"),
+        Content(f"{skipped} question(s) skipped"),
     ]
     lines.extend(Content(f"• {f.title}") for f in result.findings)
     corroborated = "corroborated" if result.corroboration.corroborated else "not corroborated"
@@ -91,6 +103,7 @@ class WalkthroughScreen(MainScreen):
     BINDINGS = [
         Binding("escape", "leave", "Back"),
         Binding("ctrl+s", "skip", "Skip question"),
+        Binding("ctrl+f", "finish", "Finish early"),
     ]
 
     def __init__(self, control_id: str) -> None:
@@ -105,7 +118,10 @@ class WalkthroughScreen(MainScreen):
         yield question
         yield VerticalScroll(id="wt-log")
         yield OptionList(id="wt-candidates")
-        yield Input(placeholder="your answer (enter sends, ctrl+s skips)", id="wt-answer")
+        yield Input(
+            placeholder="your answer (enter sends, ctrl+s skips, ctrl+f finishes early)",
+            id="wt-answer",
+        )
 
     def reload(self) -> None:
         """Start once: a change elsewhere in the vault must not restart the interview."""
@@ -115,6 +131,7 @@ class WalkthroughScreen(MainScreen):
 
     def _started(self, rehearsal: Rehearsal) -> None:
         self.rehearsal = rehearsal
+        self.refresh_bindings()  # skip and finish early become available
         self._ask()
 
     def _ask(self) -> None:
@@ -129,6 +146,7 @@ class WalkthroughScreen(MainScreen):
         )
         if rehearsal.phase is Phase.CORROBORATION:
             self._offer_candidates(rehearsal)
+            self.refresh_bindings()  # no question left to skip
 
     def _offer_candidates(self, rehearsal: Rehearsal) -> None:
         options = self.query_one("#wt-candidates", OptionList)
@@ -155,6 +173,22 @@ class WalkthroughScreen(MainScreen):
     def action_skip(self) -> None:
         self._reply("")
 
+    def action_finish(self) -> None:
+        """Stop the interview now: what was not asked is recorded as skipped."""
+        rehearsal = self.rehearsal
+        if rehearsal is None or rehearsal.phase is Phase.DONE:
+            return
+        self._finish(rehearsal, asked=len(rehearsal.steps))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Skip while a question waits, finish while the interview is on (else hidden)."""
+        rehearsal = self.rehearsal
+        if action == "skip":
+            return rehearsal is not None and rehearsal.phase is Phase.INQUIRY
+        if action == "finish":
+            return rehearsal is not None and rehearsal.phase is not Phase.DONE
+        return True
+
     def _reply(self, text: str) -> None:
         rehearsal = self.rehearsal
         if rehearsal is None or rehearsal.phase is not Phase.INQUIRY:
@@ -174,15 +208,17 @@ class WalkthroughScreen(MainScreen):
         self._heard(prompt, rehearsal.show(None if chosen in (None, NOTHING) else chosen))
         self._finish(rehearsal)
 
-    def _finish(self, rehearsal: Rehearsal) -> None:
-        """Show the summary and save the transcript (encrypted, with its custody event)."""
-        result = rehearsal.finish()
+    def _finish(self, rehearsal: Rehearsal, *, asked: int | None = None) -> None:
+        """Show the summary and save the transcript (encrypted, with its custody event);
+        ``asked``: finished early after that many questions."""
+        result = rehearsal.finish() if asked is None else rehearsal.finish_early()
+        self.refresh_bindings()
         self.set_class(False, "-corroboration")
         self.set_class(True, "-done")
         self.query_one("#wt-question", Static).update(
             Content("Walkthrough finished: saving the transcript…")
         )
-        self._log(summary(result), "wt-entry wt-summary")
+        self._log(summary(result, asked=asked), "wt-entry wt-summary")
         self.fetch("save", lambda s: s.save_walkthrough(result), self._saved)
 
     def _saved(self, result: WalkthroughResult) -> None:
