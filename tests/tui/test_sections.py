@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Footer
 
 from mockaudit.tui.screens.findings import FindingScreen, FindingsScreen
 from mockaudit.tui.widgets.attach import AttachScreen
@@ -88,3 +88,16 @@ async def test_vault_adds_a_file_linked_to_a_control_and_verifies(
         await pilot.press("v")
         await settle(pilot)
         assert "Verified 72 evidence blobs and the custody log: all ok" in screen_text(app)
+
+
+async def test_a_narrow_terminal_still_shows_quit_in_the_footer(vault_copy: Path) -> None:
+    """At 80 columns the footer drops its spacing, so the dashboard's keys up to
+    "q Quit" fit; at 120 it keeps the roomy layout."""
+    app = tui_app(vault_copy, passphrase=DEMO_PASSPHRASE, start_section="dashboard")
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(Footer).compact
+        assert "q Quit" in screen_text(app).splitlines()[-1]
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot)
+        assert not app.screen.query_one(Footer).compact

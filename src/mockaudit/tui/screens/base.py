@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from mockaudit.tui.app import MockAuditApp
 
 T = TypeVar("T")
+COMPACT_BELOW = 110  # columns; the app's "-narrow" breakpoint
 TAB_BINDINGS: list[BindingType] = [
     Binding("right_square_bracket", "switch_tab(1)", "Next tab"),
     Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", show=False),
@@ -47,6 +49,10 @@ class MainScreen(Screen[None]):
         yield from self.compose_body()
         yield TaskBar(id="taskbar")
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Below 110 columns the footer drops its spacing so "q Quit" still fits.
+        self.query_one(Footer).compact = event.size.width < COMPACT_BELOW
 
     def compose_body(self) -> Iterable[Widget]:
         return ()
