@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_FLAGS ?=
+FUZZ_VENV := build/fuzzvenv
+FUZZ_FLAGS ?= --runs 1000000 --max-seconds 1800
 
-.PHONY: demo test check lint format bench bench-quick soak clean venv
+.PHONY: demo test check lint format bench bench-quick soak fuzz clean venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mockaudit needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -41,6 +43,16 @@ bench-quick: $(STAMP)
 
 soak: $(STAMP)
 	MOCKAUDIT_SOAK=1 $(BIN)/python -m pytest -m "soak or crash" --timeout 0 $(PYTEST_FLAGS)
+
+# Coverage-guided fuzzing of every parser with atheris (its own venv: atheris 3.0.0 has
+# wheels for CPython 3.11-3.13 on Linux/macOS). Crashes land in build/fuzz/<target>/.
+$(FUZZ_VENV)/.installed: pyproject.toml
+	@test -x $(FUZZ_VENV)/bin/python || $(PYTHON) -m venv $(FUZZ_VENV)
+	@$(FUZZ_VENV)/bin/python -m pip install --quiet --disable-pip-version-check atheris==3.0.0 -e '.[test]'
+	@touch $@
+
+fuzz: $(FUZZ_VENV)/.installed
+	$(FUZZ_VENV)/bin/python -m tests.fuzz.run_atheris $(FUZZ_FLAGS)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

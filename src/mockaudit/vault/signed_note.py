@@ -129,10 +129,11 @@ def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
     The key ID is recomputed and must match, so a key pasted with a typo in
     any part is refused rather than silently trusted.
     """
-    name, _, rest = vkey.partition("+")
+    full_name, _, rest = vkey.partition("+")
     kid_hex, _, key_b64 = rest.partition("+")
-    if not _valid_name(name):
+    if not _valid_name(full_name):
         raise InputError("verifier key is malformed: bad key name")
+    name = _quoted(full_name)  # as the messages below show it; the full name is returned
     if not _KEY_ID_HEX.fullmatch(kid_hex):
         raise InputError(f"verifier key for {name} is malformed: key ID is not 8 hex digits")
     raw = _b64decode(key_b64)
@@ -143,9 +144,14 @@ def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
     public_key = raw[1:]
     if len(public_key) != PUBLIC_KEY_SIZE:
         raise InputError(f"verifier key for {name}: Ed25519 key is not {PUBLIC_KEY_SIZE} bytes")
-    if _key_id(name, public_key).hex() != kid_hex:
+    if _key_id(full_name, public_key).hex() != kid_hex:
         raise InputError(f"verifier key for {name}+{kid_hex}: key ID does not match the key")
-    return name, public_key
+    return full_name, public_key
+
+
+def _quoted(name: str, limit: int = 60) -> str:
+    """A key name as an error message quotes it: names have no length limit, messages do."""
+    return name if len(name) <= limit else name[:limit] + "…"
 
 
 # ---------------------------------------------------------------------- notes

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -50,7 +50,8 @@ class MainScreen(Screen[None]):
         yield TaskBar(id="taskbar")
         yield Footer()
 
-    def on_resize(self, event: events.Resize) -> None:
+    @on(events.Resize)
+    def _compact_footer(self, event: events.Resize) -> None:
         # Below 110 columns the footer drops its spacing so "q Quit" still fits.
         self.query_one(Footer).compact = event.size.width < COMPACT_BELOW
 
