@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from pathlib import Path
@@ -14,6 +15,9 @@ from mockaudit.vault import blobstore, custody, db, keyfile, merkle
 from tests.conftest import PASSPHRASE
 
 PAGE = 4096
+# Sampled single-bit flips in the DB: 25 per CI run, 5,000 under make soak (the
+# vault-security.md goal table asks for >= 5,000 sampled).
+FLIPS = 5000 if os.environ.get("MOCKAUDIT_SOAK") == "1" else 25
 
 
 def _fill(session: Session, tmp_path: Path, n: int = 40) -> None:
@@ -43,13 +47,14 @@ def test_clean_vault_verifies(closed_vault: Path) -> None:
     assert report.tree_size == 40
 
 
+@pytest.mark.crash  # counts scale up under make soak
 def test_byte_flips_in_db_pages_are_reported_with_the_page(closed_vault: Path) -> None:
     db_path = closed_vault / db.DB_FILE
     pristine = db_path.read_bytes()
     pages = len(pristine) // PAGE
     assert pages >= 3
     rng = random.Random(11)
-    for _ in range(25):
+    for _ in range(FLIPS):
         page = rng.randrange(2, pages + 1)  # 1-based; page 1 is covered below
         offset = (page - 1) * PAGE + rng.randrange(PAGE)
         damaged = bytearray(pristine)

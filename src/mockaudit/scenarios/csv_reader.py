@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from itertools import chain, islice, repeat
 from pathlib import Path
@@ -294,6 +295,11 @@ def _open(path: Path, label: str) -> BinaryIO:
         raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
 
 
+_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
+"""After a CR that no LF follows: old Mac files end lines so, and the fast path (a text
+stream with ``newline=""``) reads them as line breaks too, so both count lines alike."""
+
+
 def _physical_lines(fh: BinaryIO, label: str) -> Iterator[str]:
     """Decode one physical line at a time so a bad byte is reported with its line number."""
     number = 0
@@ -310,13 +316,16 @@ def _physical_lines(fh: BinaryIO, label: str) -> Iterator[str]:
             raise InputError(f"{label} line {number}: line longer than {MAX_LINE_BYTES} bytes")
         if b"\0" in raw:
             raise InputError(f"{label} line {number}: contains a NUL byte (binary or UTF-16 file?)")
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{label} line {number}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} "
-                f"at byte {exc.start + 1} of the line)"
-            ) from None
+        pieces = [p for p in _LONE_CR.split(raw) if p] if b"\r" in raw else (raw,)
+        for index, piece in enumerate(pieces):
+            number += 1 if index else 0
+            try:
+                yield piece.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{label} line {number}: not valid UTF-8 (byte 0x{piece[exc.start]:02x} "
+                    f"at byte {exc.start + 1} of the line)"
+                ) from None
 
 
 def _records(fh: BinaryIO, label: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
