@@ -458,9 +458,10 @@ class Session:
         import io
         import json
 
-        conn = self.vault.conn
         with translated(f"saving the walkthrough of {result.control_id}"):
-            with self.vault.mutex, db.atomic(conn):
+            # Vault.transaction: a failure after the transcript blob was written removes
+            # the blob at once, as after a failed import (not only at the next open).
+            with self.vault.transaction() as conn:
                 row = conn.execute("SELECT max(walkthrough_id) FROM walkthroughs").fetchone()
                 number = int(str(row[0]).rsplit("-", 1)[1]) + 1 if row and row[0] else 1
                 stored = result.model_copy(update={"walkthrough_id": f"WT-{number:06d}"})
@@ -546,15 +547,18 @@ class Session:
 
     def export_walkthrough_markdown(self, walkthrough_id: str, out: Path) -> Path:
         """Write a stored rehearsal as Markdown for the owner to study (custody: exported)."""
+        from mockaudit.export.output import write_export
         from mockaudit.fieldwork.walkthrough import transcript_markdown
 
         result = self.walkthrough(walkthrough_id)
         out = Path(out)
         with translated(f"writing {out}"):
-            fsio.atomic_write_bytes(out, transcript_markdown(result).encode("utf-8"))
+            # The custody event commits before the decrypted copy appears: a failure in
+            # between over-states the exports, never leaves a copy without its event.
             evidence_id = self._walkthrough_evidence_id(walkthrough_id)
             if self.vault.writable and evidence_id:
                 self.vault.record_export(evidence_id, str(out), "walkthrough transcript (md)")
+            write_export(out, transcript_markdown(result).encode("utf-8"))  # sweeps old temps
         return out
 
     def _walkthrough_evidence_id(self, walkthrough_id: str) -> str | None:

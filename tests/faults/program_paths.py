@@ -460,12 +460,6 @@ class ExportWalkthrough(WritePath):
     name = "walkthrough-md"
     writes_vault = True
     may_add_on_failure = frozenset({"exported"})
-    # session.export_walkthrough_markdown writes the file before recording its export, so
-    # a fault between the two leaves a copy without its event; and it never sweeps the temp
-    # files of an earlier failed write (patches in the issue-9 note; regression tests in
-    # test_session_patches.py are xfail until they land).
-    unlogged_copy_known = True
-    retry_sweeps_temps = False
 
     def act(self, s: Session, attempt: Attempt, m: Material) -> None:
         s.export_walkthrough_markdown("WT-000001", attempt.work / "WT-000001.md")

@@ -1,9 +1,8 @@
-"""Bugs the fault loops found in session.py, which this helper may not edit.
+"""Bugs the fault loops found in session.py's walkthrough storage and export.
 
-Each test states the behaviour the rest of the vault already has; each is a strict
-xfail until the patch written in the issue-9 note is applied to session.py, after which
-it passes — and ``strict=True`` turns that pass into a failure that says "remove the
-xfail" (and flip the matching flag on ``ExportWalkthrough`` in program_paths.py).
+Each test states the behaviour the rest of the vault already has: the Markdown export
+records its custody event before the copy appears and sweeps the temp files of an
+earlier failed write; a failed save removes its transcript blob at once.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from tests.conftest import PASSPHRASE
 from tests.faults.faulty_ops import FaultyOps, installed
 from tests.faults.faulty_sql import IOERR, FaultyConnection, sql_faults
 from tests.faults.program_paths import Material, build_material
-
-PATCH = "session.py patch in the issue-9 note not applied yet"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +52,6 @@ def _export_md(s: Session, folder: Path) -> None:
     s.export_walkthrough_markdown("WT-000001", out / "WT-000001.md")
 
 
-@pytest.mark.xfail(strict=True, reason=PATCH)
 def test_walkthrough_markdown_never_appears_without_its_exported_event(
     vault: Path, scratch: Path
 ) -> None:
@@ -72,7 +68,6 @@ def test_walkthrough_markdown_never_appears_without_its_exported_event(
         )
 
 
-@pytest.mark.xfail(strict=True, reason=PATCH)
 def test_walkthrough_markdown_retry_sweeps_the_temp_file_of_a_failed_write(
     vault: Path, scratch: Path
 ) -> None:
@@ -88,7 +83,6 @@ def test_walkthrough_markdown_retry_sweeps_the_temp_file_of_a_failed_write(
     assert not leftovers, f"temp files with decrypted transcript text left: {leftovers}"
 
 
-@pytest.mark.xfail(strict=True, reason=PATCH)
 def test_failed_walkthrough_save_removes_its_transcript_blob_at_once(
     material: Material, vault: Path
 ) -> None:
