@@ -17,7 +17,6 @@ the seed corpus in plain pytest so they cannot rot. Its name does not start with
 from __future__ import annotations
 
 import atexit
-import csv
 import hashlib
 import io
 import json
@@ -35,6 +34,7 @@ from mockaudit.errors import BlobIntegrityError, InputError, IntegrityError, Pro
 from mockaudit.scenarios import csv_reader, json_reader
 from mockaudit.scenarios.loader import SCENARIO_FILE, load_scenario
 from mockaudit.vault import blob_format, custody, keyfile, signed_note
+from tests.fuzz.oracles import csv_oracle, json_oracle
 from tests.fuzz.profile import assert_one_line
 
 Target = Callable[[bytes], None]
@@ -201,21 +201,6 @@ class _Scratch:
 SCRATCH = _Scratch()
 
 
-def _csv_oracle(data: bytes, delimiter: str) -> list[list[str]] | None:
-    """What Python's csv module reads (blank rows skipped), or None if it cannot."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    if "\x00" in text:
-        return None
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error:
-        return None
-    return [r for r in rows if r and not (len(r) == 1 and not r[0].strip())]
-
-
 def csv_population(data: bytes) -> None:
     """Accepted files read exactly as the csv module reads them, by both reader paths."""
     path = SCRATCH.file("fuzz.csv", data)
@@ -226,7 +211,7 @@ def csv_population(data: bytes) -> None:
         text = assert_one_line(exc)
         assert text.startswith(CSV_LABEL), text
         return
-    oracle = _csv_oracle(data, table.delimiter)
+    oracle = csv_oracle(data, table.delimiter)
     assert oracle is not None, "the reader accepted a file the csv module cannot read"
     assert [c.strip() for c in oracle[0]] == table.header
     assert rows == oracle[1:], "rows differ from what the csv module reads"
@@ -234,44 +219,6 @@ def csv_population(data: bytes) -> None:
     assert [c for _, c in careful[1:]] == rows, "the fast and the careful path disagree"
     lines = [line for line, _ in csv_reader.open_csv(path, CSV_LABEL).rows()]
     assert [line for line, _ in careful[1:]] == lines, "they number lines differently"
-
-
-def _json_oracle(data: bytes) -> list[dict[str, str]] | None:
-    """The table ``json.loads`` of the whole text gives, or None if it is not one."""
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-        if "\x00" in text:
-            return None
-        doc = json.loads(
-            text,
-            object_pairs_hook=lambda pairs: ("obj", pairs),
-            parse_int=str,
-            parse_float=str,
-            parse_constant=str,
-        )
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(doc, list):
-        return None
-    rows = []
-    for element in doc:
-        if not (isinstance(element, tuple) and element[0] == "obj"):
-            return None
-        pairs = element[1]
-        keys = [k for k, _ in pairs]
-        if len(set(keys)) != len(keys) or any(not k.strip() for k in keys):
-            return None
-        row = {}
-        for key, value in pairs:
-            if isinstance(value, list | tuple):
-                return None
-            row[key] = (
-                ""
-                if value is None
-                else ("true" if value is True else "false" if value is False else str(value))
-            )
-        rows.append(row)
-    return rows
 
 
 def _json_rows(path: Path) -> list[dict[str, str]]:
@@ -291,13 +238,13 @@ def json_population(data: bytes) -> None:
         except InputError as exc:
             text = assert_one_line(exc)
             assert text.startswith(JSON_LABEL), text
-            assert _json_oracle(data) is None or len(data) > json_reader.MAX_ELEMENT_CHARS, (
+            assert json_oracle(data) is None or len(data) > json_reader.MAX_ELEMENT_CHARS, (
                 f"the reader refused a valid table at chunk size {chunk}: {text}"
             )
             continue
         finally:
             json_reader.CHUNK_BYTES = default
-        oracle = _json_oracle(data)
+        oracle = json_oracle(data)
         assert oracle is not None, "the reader accepted what json.loads does not read as a table"
         header = list(dict.fromkeys(k for row in oracle for k in row))
         assert got == [{k: row.get(k, "") for k in header} for row in oracle], chunk

@@ -20,7 +20,6 @@ line each, and no hang.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from mockaudit.scenarios.csv_reader import open_csv
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.session import Session
 from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.fuzz.oracles import csv_oracle, json_oracle
 from tests.fuzz.profile import EXAMPLES, assert_one_line, fuzz
 
 pytestmark = pytest.mark.crash  # counts scale up under make soak
@@ -108,21 +108,6 @@ def mutated_csv(draw: st.DrawFn) -> bytes:
 # ----- CSV -----
 
 
-def _csv_oracle(data: bytes, delimiter: str) -> list[list[str]] | None:
-    """What Python's csv module reads (blank rows skipped), or None if it cannot."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    if "\x00" in text:
-        return None
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error:
-        return None
-    return [r for r in rows if r and not (len(r) == 1 and not r[0].strip())]
-
-
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]], str]:
     table = open_csv(path, LABEL)
     return table.header, [cells for _, cells in table.rows()], table.delimiter
@@ -141,7 +126,7 @@ def test_csv_reader_agrees_with_the_csv_module(scratch: Path, data: bytes) -> No
         event("rejected")
         assert text.startswith(LABEL), text
         return
-    oracle = _csv_oracle(data, delimiter)
+    oracle = csv_oracle(data, delimiter)
     assert oracle is not None, "the reader accepted a file the csv module cannot read"
     assert [c.strip() for c in oracle[0]] == header
     assert rows == oracle[1:], "rows differ from what the csv module reads"
@@ -168,7 +153,7 @@ def test_csv_long_lines_are_refused_not_misread(
         assert_one_line(exc)
         event("rejected")
         return
-    oracle = _csv_oracle(data, delimiter)
+    oracle = csv_oracle(data, delimiter)
     assert oracle is not None and rows == oracle[1:]
 
 
@@ -179,44 +164,6 @@ def _json_rows(path: Path, data: bytes) -> list[dict[str, str]]:
     path.write_bytes(data)
     table = open_json_rows(path, "populations/fuzz.json")
     return [dict(zip(table.header, cells, strict=True)) for _, cells in table.rows()]
-
-
-def _json_oracle(data: bytes) -> list[dict[str, str]] | None:
-    """The table ``json.loads`` of the whole text gives, or None if it is not one."""
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-        if "\x00" in text:
-            return None
-        doc = json.loads(
-            text,
-            object_pairs_hook=lambda pairs: ("obj", pairs),
-            parse_int=str,
-            parse_float=str,
-            parse_constant=str,
-        )
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(doc, list):
-        return None
-    rows = []
-    for element in doc:
-        if not (isinstance(element, tuple) and element[0] == "obj"):
-            return None
-        pairs = element[1]
-        keys = [k for k, _ in pairs]
-        if len(set(keys)) != len(keys) or any(not k.strip() for k in keys):
-            return None
-        row = {}
-        for key, value in pairs:
-            if isinstance(value, list | tuple):
-                return None
-            row[key] = (
-                ""
-                if value is None
-                else ("true" if value is True else "false" if value is False else str(value))
-            )
-        rows.append(row)
-    return rows
 
 
 json_scalars = st.one_of(
@@ -293,11 +240,11 @@ def test_json_reader_agrees_with_json_loads_at_any_chunk_size(
         text = assert_one_line(exc)
         event("rejected")
         assert text.startswith("populations/fuzz.json"), text
-        assert _json_oracle(data) is None or len(data) > json_reader.MAX_ELEMENT_CHARS, (
+        assert json_oracle(data) is None or len(data) > json_reader.MAX_ELEMENT_CHARS, (
             f"the reader refused a valid table: {text}"
         )
         return
-    oracle = _json_oracle(data)
+    oracle = json_oracle(data)
     assert oracle is not None, "the reader accepted what json.loads does not read as a table"
     header = list(dict.fromkeys(k for row in oracle for k in row))
     assert got == [{k: row.get(k, "") for k in header} for row in oracle]
@@ -341,7 +288,7 @@ def test_population_import_is_all_or_nothing(vault: Session, scratch: Path, data
         assert_one_line(exc)
         assert _population(vault) == before, "a refused import changed the population"
         return
-    oracle = _csv_oracle(data, open_csv(path, LABEL).delimiter)
+    oracle = csv_oracle(data, open_csv(path, LABEL).delimiter)
     assert oracle is not None and done.rows == len(oracle) - 1
     assert _population(vault)[1] == done.rows
 
