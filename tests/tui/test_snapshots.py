@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from tests.tui.conftest import DEMO_PASSPHRASE
 from tests.tui.helpers import settle, tui_app
@@ -19,6 +20,14 @@ SIZE = (120, 40)
 
 async def _loaded(pilot: Pilot[int]) -> None:
     await settle(pilot)
+    # A DataTable sizes its columns on its next idle: under load the snapshot could catch
+    # the rows in with the header still at its label widths (seen once in a CI run).
+    for _ in range(50):
+        pending = [t for t in pilot.app.screen.query(DataTable) if t._require_update_dimensions]
+        if not pending:
+            break
+        await pilot.pause(0.01)
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("section", ["dashboard", "program", "vault", "fieldwork", "findings"])
