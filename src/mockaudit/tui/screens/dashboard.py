@@ -53,6 +53,9 @@ def _panel(panel_id: str, title: str) -> Static:
     return panel
 
 
+GAP_COLUMNS = ("sev", "finding", "owner", "what")
+
+
 class DashboardScreen(MainScreen):
     SECTION = "dashboard"
 
@@ -86,7 +89,7 @@ class DashboardScreen(MainScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#gaps", DataTable)
-        table.add_columns("sev", "finding", "owner", "what")
+        table.add_columns(*GAP_COLUMNS)
         super().on_mount()
 
     def on_resize(self) -> None:
@@ -161,16 +164,23 @@ class DashboardScreen(MainScreen):
 
     def _gaps(self, program: Program, run: Run) -> None:
         table = self.query_one("#gaps", DataTable)
-        table.clear()
         width = self.size.width
         # room left for "what": beside the timeline when wide, the whole width when narrow
         what = max(20, width - 87 if width >= 110 else width - 35)
-        for finding in panels.worst_first(run.findings, run.readiness)[:TOP_GAPS]:
-            name = panels.person_name(program, finding.owner)
-            table.add_row(
+        rows = {
+            finding.id: (
                 cells.severity(finding.severity.value),
                 cells.cell(finding.id),
-                cells.owner(name),
+                cells.owner(panels.person_name(program, finding.owner)),
                 cells.cell(cells.shorten(finding.title, what)),
-                key=finding.id,
             )
+            for finding in panels.worst_first(run.findings, run.readiness)[:TOP_GAPS]
+        }
+        # Columns sized here rather than on the table's next idle: a frame painted in
+        # between showed the header at its label widths over the full-width rows.
+        table.clear(columns=True)
+        for index, label in enumerate(GAP_COLUMNS):
+            widths = [row[index].cell_len for row in rows.values()]
+            table.add_column(label, width=max([len(label), *widths]))
+        for key, row in rows.items():
+            table.add_row(*row, key=key)
