@@ -292,11 +292,12 @@ IMPORT_CHILD = (
 vault, folder = Path(sys.argv[1]), Path(sys.argv[2])
 Session.create(vault, "x", kdf=KdfParams(8192, 1)).close()
 with Session.open(vault, "x") as s:
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     report = s.import_scenario(folder)
-    elapsed = time.perf_counter() - t
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 rows = sum(p.rows for p in report.populations)
-print(json.dumps({"time": elapsed, "rss_mb": peak_rss_mb(), "rows": rows}))
+# cpu: on a shared machine the CPU ratio to sqlite3's stays steady while wall times swing.
+print(json.dumps({"time": elapsed, "cpu": cpu, "rss_mb": peak_rss_mb(), "rows": rows}))
 """
 )
 
@@ -409,22 +410,6 @@ def _children_cpu() -> float:
 
 # ----- import of a population ----------------------------------------------------------------
 
-# IMPORT_CHILD that also reports the import's own CPU seconds: on a shared machine the
-# CPU ratio to sqlite3's stays steady while wall times swing with the neighbours' load.
-IMPORT_CPU_CHILD = (
-    CHILD_PRELUDE
-    + """
-vault, folder = Path(sys.argv[1]), Path(sys.argv[2])
-Session.create(vault, "x", kdf=KdfParams(8192, 1)).close()
-with Session.open(vault, "x") as s:
-    t, cpu = time.perf_counter(), time.process_time()
-    report = s.import_scenario(folder)
-    elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
-rows = sum(p.rows for p in report.populations)
-print(json.dumps({"time": elapsed, "cpu": cpu, "rss_mb": peak_rss_mb(), "rows": rows}))
-"""
-)
-
 
 def bench_import_population(work: Path, quick: bool) -> Figure:
     data = shared()
@@ -444,7 +429,7 @@ def bench_import_population(work: Path, quick: bool) -> Figure:
         vault = work / f"v-import-{n}"
         if vaults:
             shutil.rmtree(vaults.pop())
-        ours.append(child(IMPORT_CPU_CHILD, str(vault), str(folder)))
+        ours.append(child(IMPORT_CHILD, str(vault), str(folder)))
         vaults.append(vault)
     data.population_vault = vaults[-1]  # the analysis and TUI figures read this vault
     walls = [float(run["time"]) for run in ours]
