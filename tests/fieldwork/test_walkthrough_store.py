@@ -138,6 +138,7 @@ def test_cli_runs_a_rehearsal_from_a_file_and_stores_it(
     assert listed.out.startswith("WT-000001\tIAM-04\trachel\t")
     ready = run_cli("walkthrough", "readiness", *vault)
     assert "rachel\tRachel Kim\t1/1\t80.0\tdivergences=2" in ready.out
+    assert "next=IAM-04 (scored 80.0, " in ready.out  # her one control, issues still open
 
 
 def test_cli_owner_runs_every_control_of_that_owner(

@@ -7,15 +7,20 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from mockaudit.fieldwork.walkthrough import NOT_ASKED, OwnerReadiness, Verdict, WalkthroughRecord
+from mockaudit.fieldwork.walkthrough import (
+    NOT_ASKED,
+    OwnerReadiness,
+    Verdict,
+    WalkthroughRecord,
+    latest_by_control,
+    next_step,
+)
 from mockaudit.session import Session
 from mockaudit.tui.app import MockAuditApp
 from mockaudit.tui.screens.owners import (
     NO_PROGRAM,
     NO_REHEARSAL,
     OwnersScreen,
-    latest_by_control,
-    next_step,
 )
 from mockaudit.tui.screens.walkthrough import WalkthroughScreen
 from tests.conftest import FAST_KDF

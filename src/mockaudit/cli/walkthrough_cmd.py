@@ -33,6 +33,8 @@ from mockaudit.fieldwork.walkthrough import (
     Rehearsal,
     WalkthroughResult,
     check_answer_keys,
+    latest_by_control,
+    next_step,
 )
 from mockaudit.fieldwork.walkthrough_questions import question_bank
 from mockaudit.session import Session
@@ -300,16 +302,19 @@ def list_(vault_dir: Path | None, passphrase_file: Path | None, owner: str | Non
 @walkthrough_group.command("readiness")
 @vault_options
 def readiness(vault_dir: Path | None, passphrase_file: Path | None) -> None:
-    """Per owner: controls rehearsed, latest score, divergences, evasions, ready or not."""
+    """Per owner: controls rehearsed, latest score, divergences, evasions, ready or not,
+    and the control to rehearse next (never rehearsed, then the weakest, then the stalest)."""
     folder = resolve_vault(vault_dir)
     with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
         rows = session.owner_readiness()
+        latest = latest_by_control(session.walkthroughs())
     for row in rows:
         score = "-" if row.score is None else f"{row.score:.1f}"
+        control, why = next_step(row, latest)
         click.echo(
             f"{row.owner}\t{row.name}\t{len(row.rehearsed)}/{len(row.controls)}\t{score}\t"
             f"divergences={row.divergences}\tevasions={row.evasions}\t"
-            f"{'ready' if row.ready else 'not ready'}"
+            f"{'ready' if row.ready else 'not ready'}\tnext={control or '-'} ({why})"
         )
 
 

@@ -48,6 +48,9 @@ from mockaudit.fieldwork.walkthrough_questions import (
 from mockaudit.fieldwork.walkthrough_report import (
     OwnerReadiness,
     WalkthroughRecord,
+    latest_by_control,
+    next_step,
+    open_issues,
     owner_readiness,
     transcript_markdown,
 )
@@ -84,6 +87,9 @@ __all__ = [
     "WalkthroughRecord",
     "WalkthroughResult",
     "check_answer_keys",
+    "latest_by_control",
+    "next_step",
+    "open_issues",
     "owner_readiness",
     "rehearse",
     "transcript_markdown",

@@ -57,9 +57,7 @@ class OwnerReadiness:
 
 def owner_readiness(program: Program, records: Iterable[WalkthroughRecord]) -> list[OwnerReadiness]:
     """Per owner: the latest rehearsal of each control they own, rolled up."""
-    latest: dict[str, WalkthroughRecord] = {}
-    for record in sorted(records, key=lambda r: (r.started_at, r.walkthrough_id)):
-        latest[record.control_id] = record
+    latest = latest_by_control(records)
     owned: dict[str, list[str]] = {}
     for control in program.controls:
         if control.owner:
@@ -84,6 +82,48 @@ def owner_readiness(program: Program, records: Iterable[WalkthroughRecord]) -> l
             )
         )
     return sorted(out, key=lambda r: (r.score is not None, r.score or 0.0, r.owner))
+
+
+def latest_by_control(records: Iterable[WalkthroughRecord]) -> dict[str, WalkthroughRecord]:
+    """The most recent rehearsal of each control (the one readiness counts)."""
+    latest: dict[str, WalkthroughRecord] = {}
+    for record in sorted(records, key=lambda r: (r.started_at, r.walkthrough_id)):
+        latest[record.control_id] = record
+    return latest
+
+
+def open_issues(record: WalkthroughRecord) -> list[str]:
+    """What keeps a rehearsed control from being ready, in the owner's words."""
+    issues = []
+    if record.divergences:
+        issues.append(f"{len(record.divergences)} divergence(s): {', '.join(record.divergences)}")
+    if record.evasions:
+        issues.append(f"{len(record.evasions)} evasive answer(s)")
+    if not record.corroborated:
+        issues.append("last instance not shown")
+    return issues
+
+
+def next_step(
+    readiness: OwnerReadiness, latest: dict[str, WalkthroughRecord]
+) -> tuple[str | None, str]:
+    """The control to rehearse next: one never rehearsed first, then the weakest latest
+    rehearsal with something open, then (all ready) the one rehearsed longest ago."""
+    for control_id in readiness.controls:
+        if control_id not in latest:
+            return control_id, "never rehearsed"
+    mine = [latest[c] for c in readiness.controls]
+    weak = [r for r in mine if open_issues(r)]
+    if weak:
+        worst = min(weak, key=lambda r: (r.score, r.started_at))
+        return (
+            worst.control_id,
+            f"scored {worst.score:.1f}, {len(open_issues(worst))} issue(s) open",
+        )
+    if mine:
+        oldest = min(mine, key=lambda r: (r.started_at, r.walkthrough_id))
+        return oldest.control_id, "ready: keep it fresh (rehearsed longest ago)"
+    return None, "owns no control now"
 
 
 _MARKS = {
