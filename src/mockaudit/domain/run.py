@@ -103,6 +103,14 @@ class ControlTest(_Frozen):
     expanded: bool = False
     conclusion: ControlConclusion = ControlConclusion.NO_EXCEPTIONS
     reason: str = ""  # one line: why this conclusion
+    # What the auditor would report (soc2-domain.md §3.4; domain/tolerable.py):
+    exceptions_noted: int = 0  # deviations the auditor found (sampled items, missed periods)
+    effective: bool | None = None  # None: not tested for operating effectiveness
+    result_text: str = ""  # the Section IV result, in the practitioners' wording
+    tolerable_rule: str = ""  # the tolerable-deviation rule applied to this sample
+    missed_occurrences: tuple[str, ...] = ()  # e.g. ("Q2 2026",): not performed at all
+    scope_limited: bool = False  # population or sampled evidence not produced
+    frame_deviations: int = 0  # deviating rows the full-population scan found in the frame
 
     @property
     def deviations(self) -> int:
