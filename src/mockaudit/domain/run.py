@@ -159,6 +159,47 @@ class Timeline(_Frozen):
     type2_report_date: date
 
 
+class GroundKind(StrEnum):
+    """Why a criterion is modified (soc2-domain.md §3.4 exception families, §3.5 drivers)."""
+
+    NOT_OPERATING = "not_operating"  # the control did not operate for part of the period
+    DEVIATIONS = "deviations"  # deviations above the tolerable rate after expansion
+    DESIGN = "design"  # no control for the criterion, or one whose design cannot meet it
+    SCOPE_LIMITATION = "scope_limitation"  # population or sampled evidence not produced
+    DESCRIPTION = "description"  # the description misstates what is done
+
+
+class Ground(_Frozen):
+    """One reason an in-scope criterion is not met: a qualification ground (§3.5)."""
+
+    criterion: str
+    kind: GroundKind
+    controls: tuple[str, ...] = ()  # the failing controls (empty: no control at all)
+    text: str  # "IAM-02: 2 of 10 sampled removals late, above the tolerable rate"
+
+
+class GroundProbability(_Frozen):
+    """How often a ground appeared among the simulated samples."""
+
+    criterion: str
+    kind: GroundKind
+    controls: tuple[str, ...] = ()
+    text: str  # the ground without sample counts: "IAM-02: deviations above the tolerable rate"
+    probability: float = Field(ge=0.0, le=1.0)
+
+
+class OpinionDistribution(_Frozen):
+    """The opinion over many simulated auditor samples, not one draw (readiness/distribution.py)."""
+
+    samples: int  # how many samples were simulated
+    seed: int  # the seed of the simulation: the same seed gives the same distribution
+    probabilities: dict[str, float] = Field(default_factory=dict)  # opinion → share
+    most_likely: Opinion
+    grounds: tuple[GroundProbability, ...] = ()  # most probable first
+    varying: tuple[str, ...] = ()  # controls whose conclusion depends on the sample drawn
+    seeded_opinion: Opinion  # the single seeded run's opinion (reproducible rehearsal)
+
+
 class Readiness(_Frozen):
     score: float = Field(ge=0.0, le=100.0)
     likely_opinion: Opinion
@@ -169,6 +210,8 @@ class Readiness(_Frozen):
     criteria: dict[str, str] = Field(default_factory=dict)  # criterion → conclusion
     weights: tuple[FindingWeight, ...] = ()
     timeline: Timeline | None = None
+    grounds: tuple[Ground, ...] = ()  # the seeded run's qualification grounds
+    opinion_distribution: OpinionDistribution | None = None  # None in runs stored before it
 
 
 class Message(_Frozen):

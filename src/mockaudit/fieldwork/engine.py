@@ -75,6 +75,7 @@ def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
         program,
         as_of=options.as_of,
         window_months=options.window_months,
+        seed=options.seed,
     )
     engagement = program.engagement
     return Run(
