@@ -234,7 +234,7 @@ def ground_text(outcome: Outcome, kind: GroundKind, context: Context) -> str:
         missed = ", ".join(outcome.missed)
         return f"{cid} did not operate for part of the period ({missed} not performed)"
     if kind is GroundKind.SCOPE_LIMITATION:
-        return f"{cid}: the population or the sampled evidence was not produced (scope limitation)"
+        return f"{cid}: the evidence to test it was not produced (scope limitation)"
     if kind is GroundKind.DESIGN:
         return f"{cid}: not suitably designed or implemented as of {context.as_of}"
     if outcome.exceptions is not None and outcome.sample:
