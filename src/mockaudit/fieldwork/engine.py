@@ -29,6 +29,7 @@ from mockaudit.fieldwork.ports import ProgramSource
 from mockaudit.fieldwork.reconcile import reconciliation_findings
 from mockaudit.fieldwork.requests import build_requests
 from mockaudit.fieldwork.scope import accountable_owner, control_findings, scope_findings
+from mockaudit.fieldwork.severity import rate_ownerless
 from mockaudit.fieldwork.testing import (
     ScanResult,
     reports_row_evidence,
@@ -66,7 +67,7 @@ def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
     findings += policy_findings(program)
     findings += risk_findings(program)
     findings += scope_findings(program, sample_load=sum(t.planned_size for t in tests))
-    numbered = number_findings(findings)
+    numbered = number_findings(rate_ownerless(findings, tests))
     log = build_requests(program, review.profiles, tests, numbered, source)
     readiness = conclude(
         numbered,
