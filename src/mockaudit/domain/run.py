@@ -157,6 +157,13 @@ class Timeline(_Frozen):
     type2_period_start: date
     type2_period_end: date
     type2_report_date: date
+    # A completed Type 2 period (as_of after its end) is reported as run, with its
+    # exceptions; remediation lands in the next period, which starts the day after.
+    period_completed: bool = False
+    remediated_on: date | None = None  # as_of + remediation_days
+    next_period_start: date | None = None
+    next_period_end: date | None = None
+    next_report_date: date | None = None
 
 
 class GroundKind(StrEnum):
