@@ -130,7 +130,12 @@ def test_opinion_distribution_and_controls_are_exported() -> None:
     doc = findings_document(_run())
     distribution = doc["readiness"]["opinion_distribution"]
     assert distribution["samples"] == 1000
-    assert set(distribution["probabilities"]) == {"unqualified", "qualified", "adverse", "disclaimer"}
+    assert set(distribution["probabilities"]) == {
+        "unqualified",
+        "qualified",
+        "adverse",
+        "disclaimer",
+    }
     assert distribution["most_likely"] == doc["readiness"]["likely_opinion"] == "qualified"
     assert distribution["probabilities"]["qualified"] == 1.0
     assert {(g["criterion"], g["kind"]) for g in distribution["grounds"]} >= {

@@ -25,9 +25,7 @@ def _with(prog: Program, **verdicts: Any) -> list[ControlTest]:
         conclusion, size, deviations, *rest = spec
         fields = rest[0] if rest else {}
         tests.append(
-            control_test(
-                prog, test.control, conclusion, size=size, deviations=deviations, **fields
-            )
+            control_test(prog, test.control, conclusion, size=size, deviations=deviations, **fields)
         )
     return tests
 
@@ -40,10 +38,20 @@ def _access_program(**extra_risk: Any) -> Program:
     iam02.update(id="IAM-02", title="Access removed within 1 day of termination")
     data["controls"].append(iam02)
     data["risks"] += [
-        {"id": "R-02", "title": "Unauthorised access granted", "likelihood": 3, "impact": 4,
-         "controls": ["IAM-01"]},
-        {"id": "R-03", "title": "A leaver keeps access", "likelihood": 3, "impact": 4,
-         "controls": ["IAM-02", *extra_risk.get("with_leavers", [])]},
+        {
+            "id": "R-02",
+            "title": "Unauthorised access granted",
+            "likelihood": 3,
+            "impact": 4,
+            "controls": ["IAM-01"],
+        },
+        {
+            "id": "R-03",
+            "title": "A leaver keeps access",
+            "likelihood": 3,
+            "impact": 4,
+            "controls": ["IAM-02", *extra_risk.get("with_leavers", [])],
+        },
     ]
     return Program.model_validate(data)
 
@@ -174,7 +182,9 @@ def test_control_that_did_not_operate_is_reported_not_qualified() -> None:
 
 def test_description_misstatement_is_a_ground() -> None:
     prog = program()
-    found = [finding(FindingCode.WALKTHROUGH_DIVERGENCE, control="OPS-01", title="not as described")]
+    found = [
+        finding(FindingCode.WALKTHROUGH_DIVERGENCE, control="OPS-01", title="not as described")
+    ]
     opinion, rule = likely_opinion(found, clean_tests(prog), prog)
     assert opinion is Opinion.QUALIFIED
     assert "OPS-01: the description misstates the control (not as described)" in rule

@@ -129,8 +129,7 @@ def control_result(test: ControlTest) -> dict[str, Any]:
         "sample_size": test.sample_size,
         "planned_size": test.planned_size,
         "population_size": test.population_size,
-        "exceptions_noted": test.exceptions_noted
-        or test.deviations + len(test.missed_occurrences),
+        "exceptions_noted": test.exceptions_noted or test.deviations + len(test.missed_occurrences),
         "effective": effective,
         "missed_occurrences": list(test.missed_occurrences),
         "scope_limited": test.scope_limited,

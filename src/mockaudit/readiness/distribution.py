@@ -41,7 +41,7 @@ from mockaudit.domain.run import (
     Opinion,
     OpinionDistribution,
 )
-from mockaudit.domain.tolerable import EXPANSION_MINIMUM, Verdict, expanded_size, judge
+from mockaudit.domain.tolerable import Verdict, expanded_size, judge
 from mockaudit.readiness.evaluation import Context, Outcome, summary_text
 from mockaudit.readiness.opinion import decide
 
@@ -145,7 +145,9 @@ def simulate(
     """
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
-    varying = [chances(t, confidence) for t in tests if t.control in seeded and varies(t, report_type)]
+    varying = [
+        chances(t, confidence) for t in tests if t.control in seeded and varies(t, report_type)
+    ]
     rng = random.Random(seed)
     cache: dict[tuple[int, ...], Simulated] = {}
     opinions: Counter[Opinion] = Counter()

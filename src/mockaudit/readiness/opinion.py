@@ -136,7 +136,9 @@ def decide(
         )
     groups = list(dict.fromkeys(_group(c) for c in context.in_scope))
     failing = list(
-        dict.fromkeys(_group(g.criterion) for g in found if g.kind is not GroundKind.SCOPE_LIMITATION)
+        dict.fromkeys(
+            _group(g.criterion) for g in found if g.kind is not GroundKind.SCOPE_LIMITATION
+        )
     )
     if len(failing) >= PERVASIVE_MIN and 2 * len(failing) > len(groups):
         return (
