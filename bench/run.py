@@ -1025,6 +1025,77 @@ def bench_tui_population(work: Path, quick: bool) -> list[Figure]:
 # ----- the table ---------------------------------------------------------------------------
 
 Bench = Callable[[Path, bool], "Figure | list[Figure]"]
+# ----- opinion distribution ------------------------------------------------------------------
+
+OPINION_CHILD = (
+    CHILD_PRELUDE
+    + """
+from mockaudit.readiness import simulate
+from mockaudit.readiness.evaluation import Context, outcomes
+from mockaudit.readiness.opinion import notes
+
+vault = Path(sys.argv[1])
+with Session.open(vault, "x") as s:
+    run = s.run_audit(seed=7)
+    program = s.program()
+engagement = program.engagement
+
+
+def once():
+    context = Context.of(program, run.findings)
+    seeded = outcomes(program, run.tests, run.findings)
+    distribution, _ = simulate(
+        context, seeded, run.tests, report_type=engagement.report_type,
+        confidence=engagement.confidence, seed=run.seed, samples=1000,
+        notes=notes(run.findings),
+    )
+    return distribution
+
+
+t = time.perf_counter()
+first = once()
+elapsed = time.perf_counter() - t
+again = once()
+print(json.dumps({
+    "time": elapsed, "rss_mb": peak_rss_mb(), "controls": len(run.tests),
+    "varying": len(first.varying), "reproducible": first == again,
+}))
+"""
+)
+
+
+def bench_opinion_distribution(work: Path, quick: bool) -> Figure:
+    """1,000 simulated auditor samples of the `large` scenario's run (issue 14: < 10 s)."""
+    data = shared()
+    vault = data.scenario_vaults.get("large")
+    if vault is None:
+        _, vault = _scenario_import(work, "large", 1)
+    info: dict[str, float] = {}
+
+    def once() -> float:
+        result = child(OPINION_CHILD, str(vault))
+        info.update(
+            controls=float(result["controls"]),
+            varying=float(result["varying"]),
+            reproducible=float(bool(result["reproducible"])),
+        )
+        return float(result["time"])
+
+    med, low, high = measure(once)
+    return Figure(
+        f"opinion distribution, 1,000 samples of `{data.size('large')}`",
+        "s",
+        med,
+        low,
+        high,
+        None,
+        None,
+        "< 10 s, same seed → same distribution",
+        med < 10 and info["reproducible"] == 1.0,
+        info,
+    )
+
+
 BENCHES: dict[str, Bench] = {
     "unlock": bench_unlock,
     "ingest_large": bench_ingest_large,
@@ -1034,6 +1105,7 @@ BENCHES: dict[str, Bench] = {
     "audit_large": bench_audit_large,
     "audit_huge": bench_audit_huge,
     "exports": bench_exports,
+    "opinion_distribution": bench_opinion_distribution,
     "tui_start": bench_tui_start,
     "tui_population": bench_tui_population,
 }
