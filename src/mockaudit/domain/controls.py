@@ -23,6 +23,11 @@ CHECK_KEYS: dict[AttributeCheck, frozenset[str]] = {
     AttributeCheck.EVIDENCE: frozenset(),
 }
 _OPTIONAL_KEYS = ("field", "fields", "value", "values", "days")
+ALLOWED_KEYS: dict[AttributeCheck, frozenset[str]] = {
+    AttributeCheck.BEFORE: frozenset({"days"}),  # a grace: a no later than `days` after b
+}
+"""Keys a check accepts without requiring them (additions to scenario-format.md)."""
+_DAY_COUNTS = frozenset({AttributeCheck.WITHIN_DAYS, AttributeCheck.BEFORE})
 
 
 class Condition(BaseModel):
@@ -75,17 +80,18 @@ class Attribute(BaseModel):
     value: Text | None = None
     values: tuple[Text, ...] | None = None
     days: PositiveCount | None = None
-    business_days: bool | None = None  # within_days only: count Monday–Friday days
+    business_days: bool | None = None  # within_days / before: count Monday–Friday days
     when: Condition | None = None  # the attribute applies only to rows matching this
 
     @model_validator(mode="after")
     def _keys_match_check(self) -> Self:
         needed = CHECK_KEYS[self.check]
+        allowed = needed | ALLOWED_KEYS.get(self.check, frozenset())
         for key in _OPTIONAL_KEYS:
             given = getattr(self, key) is not None
             if key in needed and not given:
                 raise ValueError(f'key "{key}" is required by check "{self.check}"')
-            if given and key not in needed:
+            if given and key not in allowed:
                 raise ValueError(f'key "{key}" does not apply to check "{self.check}"')
         if self.fields is not None and len(self.fields) != 2:
             raise ValueError(f'check "{self.check}" needs exactly 2 fields, got {len(self.fields)}')
@@ -93,7 +99,7 @@ class Attribute(BaseModel):
             raise ValueError('check "in" needs at least one value')
         if self.when is not None and self.check is AttributeCheck.EVIDENCE:
             raise ValueError('key "when" does not apply to check "evidence"')
-        if self.business_days is not None and self.check is not AttributeCheck.WITHIN_DAYS:
+        if self.business_days is not None and self.check not in _DAY_COUNTS:
             raise ValueError(f'key "business_days" does not apply to check "{self.check}"')
         return self
 
@@ -141,9 +147,10 @@ class Control(BaseModel):
     attributes: tuple[Attribute, ...] = ()
     # Additions to scenario-format.md (docs/scenario-format.md): when the control-level
     # evidence was produced (one date, or the dates a configuration was captured), who
-    # performed or approved it, and the in-scope systems the control operates on.
+    # performed and approved it, and the in-scope systems the control operates on.
     performed_on: Annotated[tuple[Day, ...] | None, BeforeValidator(_one_or_many)] = None
-    performed_by: Text | None = None
+    performed_by: Text | None = None  # a person id (shown by name) or free text
+    approved_by: Text | None = None
     systems: tuple[Text, ...] | None = None
 
     @field_validator("criteria")

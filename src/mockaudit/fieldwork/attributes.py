@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
 from mockaudit.domain.controls import Attribute
-from mockaudit.domain.dates import parse_instant
+from mockaudit.domain.dates import add_business_days, parse_instant
 from mockaudit.domain.enums import AttributeCheck
 from mockaudit.domain.observations import EvidenceRef, PopulationRow
 from mockaudit.domain.run import AttributeResult
@@ -89,6 +89,8 @@ def _compile(attribute: Attribute, evidence_column: str | None) -> Check:
     if check is AttributeCheck.DIFFERENT:
         return _different(first, second)
     if check is AttributeCheck.BEFORE:
+        if attribute.days:
+            return _before_grace(first, second, attribute.days, bool(attribute.business_days))
         return _before(first, second)
     return _within_days(first, second, attribute.days or 0, business=bool(attribute.business_days))
 
@@ -205,6 +207,30 @@ def _before(first: str, second: str) -> Check:
             if (a.tzinfo is None) is (b.tzinfo is None) and a <= b:
                 return None
         return slow(row)
+
+    return check
+
+
+def _before_grace(first: str, second: str, days: int, business: bool) -> Check:
+    """``first`` no later than ``days`` (business) days after ``second``, by calendar day:
+    "emergency changes are approved within one business day after merge"."""
+    unit = "business day" if business else "day"
+    unit += "" if days == 1 else "s"
+
+    def check(row: PopulationRow, _: Mapping[str, EvidenceRef]) -> str | None:
+        a, _a_day, why = _moment(row, first)
+        if a is None:
+            return why
+        b, _b_day, why = _moment(row, second)
+        if b is None:
+            return why
+        limit = add_business_days(b.date(), days) if business else b.date() + timedelta(days)
+        if a.date() <= limit:
+            return None
+        return (
+            f"{first} {_cell(row, first)} is more than {days} {unit} after {second}"
+            f" {_cell(row, second)}"
+        )
 
     return check
 

@@ -262,6 +262,7 @@ def _procedure(
 ) -> str:
     """'Inspected the risk assessment 2026 dated 2026-02-11, performed by Priya Natarajan …'."""
     by = _person(control.performed_by, source)
+    approver = _person(control.approved_by, source)
     files = ", ".join(paths)
     start, end = fieldwork_window(engagement)
     if control.performed_on:
@@ -271,6 +272,8 @@ def _procedure(
         what = f"Inspected the {doc}"
     if by:
         what += f", performed by {by}"
+    if approver:
+        what += f", approved by {approver}"
     what += f" ({files})"
     if not control.performed_on:
         return what + "; the evidence carries no date, so its timing could not be tested."

@@ -63,10 +63,12 @@ def failure_phrase(attribute: Attribute | None, attribute_id: str) -> str:
         AttributeCheck.BEFORE: f"had {a} after {b}",
         AttributeCheck.EVIDENCE: "had no supporting evidence produced",
     }
+    days = attribute.days or 0
+    unit = ("business day" if attribute.business_days else "day") + ("" if days == 1 else "s")
     if check is AttributeCheck.WITHIN_DAYS:
-        unit = "business day" if attribute.business_days else "day"
-        days = attribute.days or 0
-        phrase = f"had no {b} within {days} {unit}{'' if days == 1 else 's'} of {a}"
+        phrase = f"had no {b} within {days} {unit} of {a}"
+    elif check is AttributeCheck.BEFORE and days:
+        phrase = f"had {a} more than {days} {unit} after {b}"
     else:
         phrase = phrases[check]
     if attribute.when is not None:
