@@ -105,12 +105,16 @@ class ControlTest(_Frozen):
     reason: str = ""  # one line: why this conclusion
     # What the auditor would report (soc2-domain.md §3.4; domain/tolerable.py):
     exceptions_noted: int = 0  # deviations the auditor found (sampled items, missed periods)
-    effective: bool | None = None  # None: not tested for operating effectiveness
+    # True/False: operated effectively (Type 2) / implemented as designed in the instance
+    # inspected (Type 1), per domain.tolerable.judge; None: not tested. An effective
+    # control can still have exceptions noted (one deviation in a clean expansion).
+    effective: bool | None = None
     result_text: str = ""  # the Section IV result, in the practitioners' wording
     tolerable_rule: str = ""  # the tolerable-deviation rule applied to this sample
     missed_occurrences: tuple[str, ...] = ()  # e.g. ("Q2 2026",): not performed at all
     scope_limited: bool = False  # population or sampled evidence not produced
     frame_deviations: int = 0  # deviating rows the full-population scan found in the frame
+    procedure: str = ""  # what the auditor did and inspected, e.g. "Inspected the … dated …"
 
     @property
     def deviations(self) -> int:

@@ -259,6 +259,8 @@ def test_performed(test: ControlTest, control: Control | None, program: Program)
     if test.conclusion is ControlConclusion.NOT_TESTABLE and not test.items:
         return f"{inquiry}No test could be performed: {_strip_prefix(test.reason)}."
     if test.population is None:
+        if test.procedure:  # what the auditor inspected, with its date (control_evidence.py)
+            return f"{inquiry}{test.procedure}"
         files = ", ".join(control.evidence) if control and control.evidence else "its evidence"
         return (
             f"{inquiry}Inspected the control-level evidence ({files}) to determine whether the "
@@ -333,7 +335,19 @@ def population_noun(population: Population | None, fallback: str) -> str:
 
 
 def attribute_expectation(attribute: Attribute) -> str:
-    """What a passing item shows, e.g. 'approved_at is on or before merged_at'."""
+    """What a passing item shows, e.g. 'approved_at is on or before merged_at', with the
+    rows it applies to when the attribute is conditional ('(where change_type is …)')."""
+    text = _expectation(attribute)
+    if attribute.check is AttributeCheck.BEFORE and attribute.days:
+        unit = "business day" if attribute.business_days else "day"
+        a, b = (attribute.fields or ("", ""))[:2]
+        text = f"{a} is no later than {_days(attribute.days).replace('day', unit)} after {b}"
+    if attribute.when is not None:
+        text += f" (where {attribute.when.describe()})"
+    return text
+
+
+def _expectation(attribute: Attribute) -> str:
     a, b = (attribute.fields or ("", ""))[:2]
     field = attribute.field or ""
     check = attribute.check
