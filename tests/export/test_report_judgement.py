@@ -23,7 +23,9 @@ def test_type1_report_has_no_tests_and_results(golden_run: Run, golden_program: 
     assert "IV. Trust Services Criteria, Related Controls, Tests and Results" in type2
 
 
-def test_basis_names_the_grounds_not_the_rule_text(golden_run: Run, golden_program: Program) -> None:
+def test_basis_names_the_grounds_not_the_rule_text(
+    golden_run: Run, golden_program: Program
+) -> None:
     assert golden_run.readiness is not None
     ground = Ground(
         criterion="CC6.2",
@@ -44,7 +46,9 @@ def test_basis_names_the_grounds_not_the_rule_text(golden_run: Run, golden_progr
     assert "simulated auditor samples" in basis
 
 
-def test_result_text_prefers_the_section_iv_wording(golden_run: Run, golden_program: Program) -> None:
+def test_result_text_prefers_the_section_iv_wording(
+    golden_run: Run, golden_program: Program
+) -> None:
     test = golden_run.tests[0].model_copy(
         update={"result_text": "Exception noted: 1 of 4 quarterly reviews was not performed"}
     )

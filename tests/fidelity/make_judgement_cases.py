@@ -701,9 +701,10 @@ auditor draws holds many deviations, far above the tolerable rate (§2.2, §3.4)
 control mitigates the same risks, so none of those criteria is met.
 
 A qualification is for "a specific, limited material issue … for one criterion area" (§3.5).
-Here six of the nine common-criteria groups fail — more than half, and at least three, the
-pervasiveness threshold of `readiness/opinion.py` — so the deficiencies are material and
-pervasive and the controls cannot be relied on: the likely opinion is **adverse** (§3.5).
+Here 22 of the 33 common criteria, in six of the nine groups, are not met — more than half of
+the criteria and at least three groups, the pervasiveness thresholds of `readiness/opinion.py` —
+so the deficiencies are material and pervasive and the controls cannot be relied on: the likely
+opinion is **adverse** (§3.5).
 """,
         expected="""
 seed = 7
@@ -712,6 +713,7 @@ seed = 7
 likely = "adverse"
 grounds_include = ["CC1.1", "CC2.1", "CC3.1", "CC4.1", "CC5.1", "CC7.1"]
 grounds_exclude = ["CC6.1", "CC8.1"]
+rule_includes = ["22 of 33 in-scope criteria are not met"]
 """,
     )
 

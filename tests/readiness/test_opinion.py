@@ -209,8 +209,27 @@ def test_grounds_in_most_criterion_groups_are_adverse() -> None:
     )
     opinion, rule = likely_opinion([], tests, prog)
     assert opinion is Opinion.ADVERSE
-    assert "criterion groups have a criterion not met" in rule
-    assert "threshold 3 and more than half" in rule
+    assert "in-scope criteria are not met" in rule
+    assert "more than 50% of the criteria, at least 3 groups" in rule
+
+
+def test_failures_in_many_groups_leaving_most_criteria_met_are_qualified() -> None:
+    prog = program()
+    data = prog.model_dump(mode="json", exclude_none=True)
+    gov = next(c for c in data["controls"] if c["id"] == "GOV-01")
+    gov["criteria"] = [c for c in gov["criteria"] if c not in ("CC1.1", "CC2.1", "CC3.1")]
+    for cid, crit in (("HR-A", "CC1.1"), ("COM-A", "CC2.1"), ("RSK-A", "CC3.1")):
+        data["controls"].append({**gov, "id": cid, "criteria": [crit], "evidence": []})
+    from mockaudit.domain import Program
+
+    prog = Program.model_validate(data)
+    failing = {"effective": False}
+    tests = _with(
+        prog, HR_A=(EXC, 1, 1, failing), COM_A=(EXC, 1, 1, failing), RSK_A=(EXC, 1, 1, failing)
+    )
+    opinion, rule = likely_opinion([], tests, prog)
+    assert opinion is Opinion.QUALIFIED  # three groups, but 3 of 33 criteria
+    assert "CC1.1" in rule and "CC2.1" in rule and "CC3.1" in rule
 
 
 def test_grounds_in_two_groups_are_not_pervasive() -> None:

@@ -10,9 +10,13 @@ opinion follows from those grounds, first match wins:
    (§3.5: "scope limitation, missing records, access denied"; not a statement
    that controls failed).
 2. **Adverse** — material and pervasive: grounds other than scope limitations in
-   at least ``PERVASIVE_MIN`` (3) criterion groups (``CC6`` of ``CC6.2``) *and*
-   in more than half of the in-scope groups (§3.5: "misstatements/deficiencies
-   material and pervasive; controls cannot be relied on").
+   at least ``PERVASIVE_MIN`` (3) criterion groups (``CC6`` of ``CC6.2``) *and* more
+   than ``PERVASIVE_SHARE`` (half) of the in-scope criteria not met (§3.5:
+   "misstatements/deficiencies material and pervasive; controls cannot be relied
+   on"). Both are needed: failures in many groups that still leave most criteria
+   met are several specific issues — a qualification listing each (§3.5, "a
+   specific, limited material issue … for one criterion area", once per area) —
+   while most criteria unmet means the controls as a whole cannot be relied on.
 3. **Qualified** — at least one ground: "a specific, limited material issue …
    for one criterion area, or a limited scope limitation" (§3.5).
 4. **Unqualified** — no ground, even with exceptions noted in Section IV
@@ -39,6 +43,9 @@ DISCLAIMER_SHARE = 0.5
 
 PERVASIVE_MIN = 3
 """Fewest criterion groups with grounds that can count as pervasive."""
+
+PERVASIVE_SHARE = 0.5
+"""Share of in-scope criteria not met above which failures are pervasive."""
 
 SOURCE = "soc2-domain.md §3.5"
 
@@ -134,17 +141,17 @@ def decide(
             f"({SOURCE}: sufficient evidence cannot be obtained)",
             found,
         )
-    groups = list(dict.fromkeys(_group(c) for c in context.in_scope))
-    failing = list(
-        dict.fromkeys(
-            _group(g.criterion) for g in found if g.kind is not GroundKind.SCOPE_LIMITATION
-        )
-    )
-    if len(failing) >= PERVASIVE_MIN and 2 * len(failing) > len(groups):
+    failures = [g for g in found if g.kind is not GroundKind.SCOPE_LIMITATION]
+    failing = list(dict.fromkeys(_group(g.criterion) for g in failures))
+    unmet = list(dict.fromkeys(g.criterion for g in failures))
+    in_scope = len(context.in_scope)
+    if len(failing) >= PERVASIVE_MIN and len(unmet) > PERVASIVE_SHARE * in_scope:
         return (
             Opinion.ADVERSE,
-            f"adverse: {len(failing)} of {len(groups)} criterion groups have a criterion not"
-            f" met ({_names(failing)}, threshold {PERVASIVE_MIN} and more than half); "
+            f"adverse: {len(unmet)} of {in_scope} in-scope criteria are not met, in"
+            f" {len(failing)} criterion groups ({_names(failing)}; thresholds: more than"
+            f" {round(100 * PERVASIVE_SHARE)}% of the criteria, at least {PERVASIVE_MIN}"
+            " groups); "
             + _grounds_text(found)
             + f" ({SOURCE}: deficiencies material and pervasive)",
             found,
