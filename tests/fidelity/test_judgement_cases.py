@@ -47,7 +47,9 @@ def test_opinion(case: Case) -> None:
     criteria = {g.criterion for g in readiness.grounds}
     for crit in expected.get("grounds_include", ()):
         assert crit in criteria, f"{crit} not among the grounds: {readiness.opinion_rule}"
-    possible = criteria | {g.criterion for g in distribution.grounds if g.probability >= 0.5}
+    possible = criteria | {
+        crit for g in distribution.grounds if g.probability >= 0.5 for crit in g.criteria
+    }
     for crit in expected.get("grounds_exclude", ()):
         assert crit not in possible, f"{crit} is a ground: {readiness.opinion_rule}"
     for text in expected.get("rule_includes", ()):

@@ -82,7 +82,7 @@ def test_probabilities_follow_the_sample_luck() -> None:
     assert abs(distribution.probabilities["qualified"] - p_fail) < 0.05
     assert distribution.probabilities["qualified"] + distribution.probabilities["unqualified"] == 1
     ground = distribution.grounds[0]
-    assert (ground.criterion, ground.controls) == ("CC6.2", ("IAM-01",))
+    assert (ground.criteria, ground.controls) == (("CC6.2",), ("IAM-01",))
     assert ground.text == "IAM-01: deviations above the tolerable rate"
     assert ground.probability == distribution.probabilities["qualified"]
 

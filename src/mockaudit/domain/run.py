@@ -190,9 +190,10 @@ class Ground(_Frozen):
 
 
 class GroundProbability(_Frozen):
-    """How often a ground appeared among the simulated samples."""
+    """How often a ground appeared among the simulated samples (criteria sharing a cause and a
+    probability are listed together)."""
 
-    criterion: str
+    criteria: tuple[str, ...]
     kind: GroundKind
     controls: tuple[str, ...] = ()
     text: str  # the ground without sample counts: "IAM-02: deviations above the tolerable rate"

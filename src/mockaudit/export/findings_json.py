@@ -105,7 +105,7 @@ def _distribution(distribution: OpinionDistribution | None) -> dict[str, Any] | 
         "seeded_opinion": distribution.seeded_opinion.value,
         "grounds": [
             {
-                "criterion": g.criterion,
+                "criteria": list(g.criteria),
                 "kind": g.kind.value,
                 "controls": list(g.controls),
                 "text": g.text,

@@ -195,14 +195,18 @@ def _key(ground: Ground) -> _GroundKey:
 
 
 def _top(hits: Counter[_GroundKey], samples: int) -> tuple[GroundProbability, ...]:
-    ranked = sorted(hits.items(), key=lambda kv: -kv[1])[:TOP_GROUNDS]
+    """Grounds by probability; criteria with the same cause and the same count merged."""
+    merged: dict[tuple[GroundKind, tuple[str, ...], str, int], list[str]] = {}
+    for (crit, kind, controls, text), count in hits.items():
+        merged.setdefault((kind, controls, text, count), []).append(crit)
+    ranked = sorted(merged.items(), key=lambda kv: -kv[0][3])[:TOP_GROUNDS]
     return tuple(
         GroundProbability(
-            criterion=crit,
+            criteria=tuple(crits),
             kind=kind,
             controls=controls,
             text=text,
             probability=round(count / samples, 4),
         )
-        for (crit, kind, controls, text), count in ranked
+        for (kind, controls, text, count), crits in ranked
     )

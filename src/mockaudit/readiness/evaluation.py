@@ -66,6 +66,7 @@ class Outcome:
     scope_limited: bool = False
     design: bool = False
     idle: bool = False  # did not operate at all in the period (zero occurrences)
+    unreliable: str | None = None  # the population that does not reconcile (scope limitation)
 
     @property
     def operated_effectively(self) -> bool:
@@ -177,6 +178,7 @@ def _outcome(
         scope_limited=scope and not idle,
         design=type1 and effective is False,
         idle=idle,
+        unreliable=test.population if unreliable and not idle else None,
     )
 
 
@@ -233,6 +235,11 @@ def ground_text(outcome: Outcome, kind: GroundKind, context: Context) -> str:
     if kind is GroundKind.NOT_OPERATING:
         missed = ", ".join(outcome.missed)
         return f"{cid} did not operate for part of the period ({missed} not performed)"
+    if kind is GroundKind.SCOPE_LIMITATION and outcome.unreliable:
+        return (
+            f"{cid}: its population ({outcome.unreliable}) does not reconcile to the source"
+            " system, so no sample from it is evidence (scope limitation)"
+        )
     if kind is GroundKind.SCOPE_LIMITATION:
         return f"{cid}: the evidence to test it was not produced (scope limitation)"
     if kind is GroundKind.DESIGN:
