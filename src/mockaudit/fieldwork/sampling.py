@@ -30,6 +30,9 @@ from mockaudit.domain.controls import Control
 from mockaudit.domain.dates import expected_labels
 from mockaudit.domain.enums import ControlKind, Frequency, ReportType, RiskTier
 from mockaudit.domain.observations import PeriodUnit
+from mockaudit.domain.tolerable import ONE_DEVIATION_SIZE as ONE_DEVIATION_SIZE
+from mockaudit.domain.tolerable import ZERO_DEVIATION_SIZE as ZERO_DEVIATION_SIZE
+from mockaudit.domain.tolerable import expanded_size as expanded_size  # §3.4, re-exported
 
 HIGH_CONFIDENCE: Final = 0.95
 """Confidence at or above this uses the 95 % column of the table."""
@@ -92,8 +95,6 @@ _BY_EVENT: Final = {Frequency.PER_EVENT, Frequency.MULTIPLE_DAILY}
 
 # §2.2, tolerable deviation rate 10 %: zero-deviation and one-deviation sample sizes.
 EXPANSION_TDR: Final = 0.10
-ZERO_DEVIATION_SIZE: Final[Mapping[float, int]] = {0.90: 22, 0.95: 29}
-ONE_DEVIATION_SIZE: Final[Mapping[float, int]] = {0.90: 38, 0.95: 46}
 EXPANSION_MINIMUM: Final = 20
 """Only a sample of at least this many items is expanded after one deviation (§3.4)."""
 
@@ -366,19 +367,6 @@ def select_expansion(
         drawn_here = rng.sample(range(count), need + len(skip))
         picks.extend((label, i) for i in [i for i in drawn_here if i not in skip][:need])
     return sorted(picks)
-
-
-def expanded_size(planned: int, confidence: float, population_size: int) -> int:
-    """The total sample after one deviation, so the same conclusion still holds (§3.4).
-
-    At the 10 % tolerable rate of §2.2, one deviation needs 38 items at 90 % and 46
-    at 95 % (instead of 22 / 29 with none). A planned sample already above that
-    minimum keeps its surplus: ``max(n1, planned + (n1 − n0))`` — planned 25 → 41
-    at 90 %, 46 at 95 %; planned 40 → 56 / 57. Capped by the population size.
-    """
-    column = confidence_column(confidence)
-    one, zero = ONE_DEVIATION_SIZE[column], ZERO_DEVIATION_SIZE[column]
-    return min(max(one, planned + one - zero), population_size)
 
 
 # -- what a sample of this size can find -------------------------------------------------
