@@ -108,3 +108,15 @@ def test_section_iv_discloses_what_the_readme_says(audited: tuple[dict[str, Any]
     for control, parts in expected["section_iv"].items():
         for part in parts:
             assert part in results[control], (control, results[control])
+
+
+def test_basis_cites_only_what_the_auditor_saw(audited: tuple[dict[str, Any], Run]) -> None:
+    """Items the sample did not contain are a risk of an exception, never a stated basis."""
+    from mockaudit.export.report_text import basis_paragraph
+    from mockaudit.scenarios.loader import load_scenario
+
+    expected, run = audited
+    basis = basis_paragraph(run, load_scenario(PACKS / expected["scenario"]).program) or ""
+    unsampled = {i for f in run.findings if f.sampled is False for i in f.items}
+    assert not [item for item in unsampled if item in basis], basis
+    assert "policy commitment" not in basis and "promises" not in basis  # not grounds (§3.5)
