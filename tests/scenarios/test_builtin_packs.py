@@ -237,7 +237,7 @@ def _controls(pack: Pack, found: Findings) -> None:
             found.add("control.ownerless", control=control.id)
         if control.frequency not in sampled_free and control.population is None:
             found.add("control.no_population", control=control.id)
-        if control.frequency in sampled_free and not control.evidence:
+        if control.frequency in sampled_free and not (control.evidence or control.population):
             found.add("control.no_evidence", control=control.id)
         if control.population is not None:
             _tests_of_control(pack, found, control.id)

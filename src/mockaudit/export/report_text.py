@@ -283,7 +283,8 @@ def test_performed(test: ControlTest, control: Control | None, program: Program)
 
 
 def result_text(test: ControlTest, control: Control | None, program: Program) -> str:
-    """'No exceptions noted.' or the exception wording, e.g. 'Exception noted: 2 of 25 …'."""
+    """'No exceptions noted.' or the exception wording, e.g. 'Exception noted: 2 of 25 …'
+    (the engine's ``ControlTest.result_text`` when the run has it)."""
     if test.result_text:
         return test.result_text
     if test.conclusion is ControlConclusion.NOT_TESTABLE:
@@ -300,7 +301,10 @@ def result_text(test: ControlTest, control: Control | None, program: Program) ->
 
 
 def exception_wording(test: ControlTest, control: Control | None, program: Program) -> str:
-    """'Exception noted: 2 of 25 sampled changes had no approved_at before merged_at (…)'."""
+    """'Exception noted: 2 of 25 sampled changes had no approved_at before merged_at (…)'
+    (the engine's ``ControlTest.result_text`` when the run has it)."""
+    if test.result_text.startswith("Exception noted"):
+        return test.result_text
     deviating = [item for item in test.items if item.deviation]
     if test.population is None or not deviating:
         return test.reason or "Exception noted."

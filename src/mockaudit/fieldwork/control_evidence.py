@@ -246,10 +246,13 @@ def _overdue_entries(paths: Sequence[str], source: ProgramSource) -> list[tuple[
 
 
 def document_name(path: str) -> str:
-    """'evidence/risk/risk-assessment-2026.md' → 'risk assessment 2026'; a file named
+    """'evidence/risk/risk-assessment-2026.md' → 'risk assessment'; a file named
     like an id ('GOV-01.pdf') → 'control-level evidence'."""
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    name = " ".join(stem.replace("_", "-").split("-")).strip()
+    words = stem.replace("_", "-").split("-")
+    while len(words) > 1 and words[-1].isdigit():  # a date in the name is not its title
+        words.pop()
+    name = " ".join(words).strip()
     return name if any(ch.islower() for ch in name) else "control-level evidence"
 
 
@@ -260,7 +263,7 @@ def _procedure(
     source: ProgramSource,
     engagement: Engagement,
 ) -> str:
-    """'Inspected the risk assessment 2026 dated 2026-02-11, performed by Priya Natarajan …'."""
+    """'Inspected the risk assessment dated 2026-02-11, performed by …, approved by …'."""
     by = _person(control.performed_by, source)
     approver = _person(control.approved_by, source)
     files = ", ".join(paths)

@@ -89,20 +89,27 @@ def _was(count: int) -> str:
 def sampled_exception(control: Control, items: Sequence[SampleItem], noun: str) -> str:
     """'1 of 46 … sampled had the same author and approver (ledger-api#1847)'."""
     deviating = [item for item in items if item.deviation]
-    counts: dict[str, list[str]] = {}
+    counts: dict[tuple[str, str], list[str]] = {}
     for item in deviating:
         for result in item.results:
             if not result.passed:
-                counts.setdefault(result.attribute, []).append(item.key)
+                phrase = _blank(result.detail) or failure_phrase(
+                    control.attribute(result.attribute), result.attribute
+                )
+                counts.setdefault((result.attribute, phrase), []).append(item.key)
     head = f"{len(deviating)} of {len(items)} {noun} sampled"
     if len(counts) == 1:
-        attr, keys = next(iter(counts.items()))
-        return f"{head} {failure_phrase(control.attribute(attr), attr)} ({_listing(keys)})"
-    parts = [
-        f"{len(keys)} {failure_phrase(control.attribute(attr), attr)} ({_listing(keys)})"
-        for attr, keys in counts.items()
-    ]
+        (_, phrase), keys = next(iter(counts.items()))
+        return f"{head} {phrase} ({_listing(keys)})"
+    parts = [f"{len(keys)} {phrase} ({_listing(keys)})" for (_, phrase), keys in counts.items()]
     return f"{head} deviated: {'; '.join(parts)}"
+
+
+def _blank(detail: str) -> str:
+    """'had no approver' when the attribute failed because a cell was blank."""
+    field, sep, rest = detail.partition(" is blank")
+    plain = not rest.strip(" ,.") or rest.startswith(", expected")
+    return f"had no {field}" if sep and plain and " " not in field else ""
 
 
 def missed_exception(frequency: Frequency, expected: int, missed: Sequence[str]) -> str:
