@@ -807,6 +807,45 @@ rule_includes = ["IAM-04", "Q2 2026"]
     )
 
 
+def unsampled_only() -> Case:
+    return Case(
+        name="unsampled-deviation-unqualified",
+        rows={"changes": change_rows(bad=lambda i: i == 44)},
+        risks=[base_risk()],
+        readme="""
+# Unsampled deviations only: unqualified, with the risk of an exception shown
+
+One pull request of the 91 merged in the period (`app#1044`) was approved by its author. The
+full-population scan finds it; the auditor's sample of 25 (seed 7) does not contain it.
+
+Section IV discloses the deviations the auditor found (§3.4: "all deviations found are
+disclosed"); an item outside the sample is not something the auditor saw, so it is not an
+exception in the report and not a ground for the opinion. mockaudit still reports it — as the
+*risk* of an exception (`sample.deviation` with `sampled = false`, never high) — because another
+sample could contain it: with one deviating item in 91 and a sample of 25, about 27 % of samples
+would. Even then there is one deviation in a sample of at least 20, so the auditor expands the
+sample and, finding no second deviation, concludes the control operated effectively with an
+exception noted (§2.2 one-deviation column, §3.4, `domain/tolerable.py`). In every simulated
+sample the opinion is **unqualified**.
+""",
+        expected="""
+seed = 7
+
+[[findings]]
+code = "sample.deviation"
+control = "BASE-01"
+items = ["app#1044"]
+present = true
+sampled = false
+
+[opinion]
+likely = "unqualified"
+grounds_exclude = ["CC8.1"]
+rule_includes = ["deviations the auditor's sample did not contain (BASE-01) are a risk of an exception"]
+""",
+    )
+
+
 ALL = (
     deprovisioning_fails,
     policy_stricter,
@@ -816,6 +855,7 @@ ALL = (
     scope_limitation,
     pervasive,
     missed_quarter,
+    unsampled_only,
 )
 
 

@@ -2,8 +2,8 @@
 
 Each case folder's ``expected.toml`` says what a CPA firm would conclude and its
 README says why (tests/fidelity/README.md). This file checks the ``[opinion]``,
-``[timeline]`` and ``[report]`` tables (and ``[[findings]]``, shared with the
-engine checks) against a real audit of the folder.
+``[timeline]`` and ``[report]`` tables against a real audit of the folder;
+``test_engine_cases.py`` checks ``[[controls]]`` and ``[[findings]]``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ def _ids(found: list[Case]) -> list[str]:
 OPINION = cases_with("opinion")
 TIMELINE = cases_with("timeline")
 REPORT = cases_with("report")
-FINDINGS = cases_with("findings")
 
 
 def test_every_case_has_a_readme_citing_the_domain_reference() -> None:
@@ -86,18 +85,3 @@ def test_report(case: Case) -> None:
     if "section_iv" in expected:
         has_tests = "Tests and Results" in html
         assert has_tests is expected["section_iv"]
-
-
-@pytest.mark.parametrize("case", FINDINGS, ids=_ids(FINDINGS))
-def test_findings(case: Case) -> None:
-    run = run_case(case.name)
-    for want in case.expected["findings"]:
-        found = [
-            f
-            for f in run.findings
-            if f.code.value == want["code"]
-            and ("control" not in want or f.control == want["control"])
-        ]
-        assert bool(found) is want.get("present", True), want
-        if found and "severity" in want:
-            assert {f.severity.value for f in found} == {want["severity"]}, want

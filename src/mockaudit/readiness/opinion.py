@@ -112,9 +112,19 @@ def likely_opinion(
 
 def notes(findings: Sequence[Finding]) -> tuple[str, ...]:
     """What is reported but is not a ground by itself (named in the unqualified rule)."""
+    unsampled = [
+        f.control
+        for f in findings
+        if f.code is FindingCode.SAMPLE_DEVIATION and f.sampled is False and f.control
+    ]
     ownerless = [f.control for f in findings if f.code is FindingCode.CONTROL_OWNERLESS]
     divergent = [f.policy for f in findings if f.code is FindingCode.POLICY_PRACTICE_DIVERGENCE]
     out = []
+    if unsampled:
+        out.append(
+            f"deviations the auditor's sample did not contain ({_names(unsampled)}) are a risk"
+            " of an exception"
+        )
     if ownerless:
         out.append(f"ownerless controls ({_names(c for c in ownerless if c)}) are a readiness risk")
     if divergent:
