@@ -30,6 +30,9 @@ from mockaudit.domain.controls import Control
 from mockaudit.domain.dates import expected_labels
 from mockaudit.domain.enums import ControlKind, Frequency, ReportType, RiskTier
 from mockaudit.domain.observations import PeriodUnit
+from mockaudit.domain.tolerable import (  # the rule's table lives in one place
+    EXPANSION_MINIMUM as EXPANSION_MINIMUM,
+)
 
 HIGH_CONFIDENCE: Final = 0.95
 """Confidence at or above this uses the 95 % column of the table."""
@@ -94,8 +97,6 @@ _BY_EVENT: Final = {Frequency.PER_EVENT, Frequency.MULTIPLE_DAILY}
 EXPANSION_TDR: Final = 0.10
 ZERO_DEVIATION_SIZE: Final[Mapping[float, int]] = {0.90: 22, 0.95: 29}
 ONE_DEVIATION_SIZE: Final[Mapping[float, int]] = {0.90: 38, 0.95: 46}
-EXPANSION_MINIMUM: Final = 20
-"""Only a sample of at least this many items is expanded after one deviation (§3.4)."""
 
 
 @dataclass(frozen=True)
