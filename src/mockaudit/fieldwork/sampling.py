@@ -30,6 +30,7 @@ from mockaudit.domain.controls import Control
 from mockaudit.domain.dates import expected_labels
 from mockaudit.domain.enums import ControlKind, Frequency, ReportType, RiskTier
 from mockaudit.domain.observations import PeriodUnit
+from mockaudit.domain.tolerable import EXPANSION_MINIMUM as EXPANSION_MINIMUM
 from mockaudit.domain.tolerable import ONE_DEVIATION_SIZE as ONE_DEVIATION_SIZE
 from mockaudit.domain.tolerable import ZERO_DEVIATION_SIZE as ZERO_DEVIATION_SIZE
 from mockaudit.domain.tolerable import expanded_size as expanded_size  # §3.4, re-exported
@@ -95,8 +96,6 @@ _BY_EVENT: Final = {Frequency.PER_EVENT, Frequency.MULTIPLE_DAILY}
 
 # §2.2, tolerable deviation rate 10 %: zero-deviation and one-deviation sample sizes.
 EXPANSION_TDR: Final = 0.10
-EXPANSION_MINIMUM: Final = 20
-"""Only a sample of at least this many items is expanded after one deviation (§3.4)."""
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,38 @@
 """Testing one control as the auditor does, and scanning every item as the auditor cannot.
 
 ``test_control`` plays soc2-domain.md §2–§3 for one control: build the sampling
-frame (in-period rows per month or quarter), size the sample (§2.3), draw it with
-the control's seed (§3.3), test every attribute on every item — evidence of the
-sampled items only is decrypted and re-hashed — and conclude (§3.4):
+frame (in-period rows per month or quarter), size the sample (§2.3, sampling.py),
+draw it with the control's seed (§3.3), test every attribute on every item —
+evidence of the sampled items only is decrypted and re-hashed — and conclude with
+the tolerable-deviation rule of ``domain.tolerable`` (§2.2, §3.4):
 
-* no deviation → no exceptions;
-* exactly one deviation in a sample of ≥ 20 (Type 2) → the sample is expanded
-  once (``sampling.expanded_size``); no further deviation → no exceptions, the
-  one deviation staying within the tolerable rate; any further one → exceptions;
-* one deviation in a sample under 20 (a quarterly or monthly control: nothing to
-  expand into, one missed quarter is 1 of 4), one deviation when the whole
-  population was already tested, or two or more deviations → exceptions;
-* no occurrence in the period, or no population for a sampled frequency in a
-  Type 2 → not testable.
+* the deviations counted are the sampled items that fail an attribute plus the
+  occurrences of a weekly-to-semiannual control that never happened
+  (occurrences.py: "one missed quarter = 1 of 4 failed");
+* 0 → effective, "No exceptions noted."; exactly 1 in a planned sample of ≥ 20 →
+  the sample is expanded once (``sampling.expanded_size``), and no further
+  deviation → effective *with* the exception noted; otherwise → not effective;
+* no occurrence in the period → not testable for an event-driven control (it did
+  not operate), not effective for a scheduled one (every unit missed).
 
-Missing evidence on a sampled item is a deviation (§2.1) through the ``evidence``
-attribute. Controls without a population are tested on their control-level
-evidence files: every file present and verifying → no exceptions; a file missing
-or failing verification → exceptions; no file named at all → not testable.
+What each ``ControlTest`` carries (domain/run.py): ``effective`` (the verdict),
+``exceptions_noted`` (every deviation found), ``result_text`` (Section IV, worded
+by section_iv.py), ``tolerable_rule``, ``missed_occurrences``, ``scope_limited``
+(a sampled item's evidence, or the population, was not produced — §2.1 still counts
+the item as a deviation) and ``procedure``. ``conclusion`` follows Section IV, not
+the opinion: ``EXCEPTIONS`` whenever an exception is noted — including an effective
+control whose expanded sample held one deviation — ``NO_EXCEPTIONS`` only with
+nothing to disclose. Whether the control can be relied on is ``effective``.
+``reason`` is the one technical line behind the result.
+
+Controls without a population are tested on their control-level evidence
+(control_evidence.py: produced, dated in the period, a configuration held across
+it, a register with nothing overdue).
 
 ``scan_population`` streams every in-period row once and reports each deviating
 item with whether the auditor sampled it and the chance a sample of that size
-finds such an item.
+finds such an item; an item the sample did not hit is a *risk* of an exception,
+worded so and never rated high.
 """
 
 from __future__ import annotations
