@@ -40,7 +40,7 @@ def test_basis_names_the_grounds_not_the_rule_text(
     basis = basis_paragraph(run, golden_program)
     assert basis is not None
     assert basis.startswith(
-        "The following matters were identified: CC6.2: IAM-04 did not operate for part of the"
+        "The following matters were identified: CC6.2 — IAM-04 did not operate for part of the"
         " period (Q4 2025 not performed)."
     )
     assert "simulated auditor samples" in basis

@@ -152,11 +152,11 @@ def likelihood_sentence(run: Run) -> str:
 
 
 def _matters(grounds: Sequence[Ground]) -> str:
-    """Criteria sharing one cause joined: 'CC6.1, CC6.2: IAM-04 did not operate …'."""
+    """Criteria sharing one cause joined: 'CC6.1, CC6.2 — IAM-04 did not operate …'."""
     by_text: dict[str, list[str]] = {}
     for ground in grounds:
         by_text.setdefault(ground.text, []).append(ground.criterion)
-    return "; ".join(f"{', '.join(dict.fromkeys(c))}: {text}" for text, c in by_text.items())
+    return "; ".join(f"{', '.join(dict.fromkeys(c))} — {text}" for text, c in by_text.items())
 
 
 def _exception_noted(test: ControlTest) -> bool:
