@@ -20,9 +20,14 @@ from mockaudit.domain import Program
 from mockaudit.domain.observations import PopulationRow
 from mockaudit.domain.run import Run
 from mockaudit.errors import DiskFullError, InputError, IntegrityError, MockauditError
-from mockaudit.importer import ImportReport, PopulationImport, import_population, import_scenario
-from mockaudit.importer import Progress as ImportProgress
-from mockaudit.program_export import export_program
+from mockaudit.services.importer import (
+    ImportReport,
+    PopulationImport,
+    import_population,
+    import_scenario,
+)
+from mockaudit.services.importer import Progress as ImportProgress
+from mockaudit.services.program_export import export_program
 from mockaudit.vault import db, population_queries, program_store
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
@@ -34,7 +39,7 @@ from mockaudit.vault.store import EvidenceInfo, Vault
 from mockaudit.vault.verify import VerifyReport, verify
 
 if TYPE_CHECKING:  # the generator (and Faker) load only when a scenario is generated
-    from mockaudit.scenarios.generator import GenerationReport
+    from mockaudit.scenarios.synthetic.generator import GenerationReport
 
 Progress = Callable[[int, int], None]
 
@@ -226,7 +231,7 @@ class Session:
         self, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6
     ) -> Run:
         """Play the mock audit on the vault's program and store the run (with its seed)."""
-        from mockaudit import auditing  # the engine loads only when an audit runs
+        from mockaudit.services import auditing  # the engine loads only when an audit runs
 
         with translated("running the mock audit"):
             return auditing.audit_vault(
@@ -397,7 +402,7 @@ class Session:
 
     def write_package(self, out: Path, run_id: str | None = None) -> PackageReport:
         """Write the evidence package (ZIP) of a stored run; see export/package.py."""
-        from mockaudit.export.package import write_package
+        from mockaudit.services.package import write_package
 
         run = self.run(run_id)
         out = Path(out)
@@ -411,7 +416,7 @@ class Session:
 
     def walkthrough_facts(self, *, as_of: date | None = None) -> VaultFacts:
         """The program and every evidence item with its links, item dates and custody date."""
-        from mockaudit.fieldwork.walkthrough import VaultFacts
+        from mockaudit.fieldwork.walkthrough.rehearsal import VaultFacts
 
         with translated("gathering the walkthrough facts"):
             program = program_store.load_program(self.vault.conn)
@@ -431,7 +436,7 @@ class Session:
 
     def walkthrough_start(self, control_id: str, *, as_of: date | None = None) -> Rehearsal:
         """A new rehearsal of one control; ask ``rehearsal.question`` and ``answer`` it."""
-        from mockaudit.fieldwork.walkthrough import Rehearsal
+        from mockaudit.fieldwork.walkthrough.rehearsal import Rehearsal
 
         facts = self.walkthrough_facts(as_of=as_of)
         return Rehearsal.start(_walkthrough_control(facts, control_id), facts.program, facts)
@@ -446,7 +451,7 @@ class Session:
     ) -> WalkthroughResult:
         """The headless rehearsal: answers by question id, then the evidence shown (an id,
         or a stored name such as ``evidence/incidents/INC-0431-postmortem.md``). Not saved."""
-        from mockaudit.fieldwork.walkthrough import rehearse
+        from mockaudit.fieldwork.walkthrough.rehearsal import rehearse
 
         facts = self.walkthrough_facts(as_of=as_of)
         control = _walkthrough_control(facts, control_id)
@@ -492,7 +497,7 @@ class Session:
         """Stored rehearsals, oldest first; only ``owner``'s with an owner."""
         import json
 
-        from mockaudit.fieldwork.walkthrough import WalkthroughRecord
+        from mockaudit.fieldwork.walkthrough.rehearsal import WalkthroughRecord
 
         sql = (
             "SELECT walkthrough_id, control_id, owner, started_at, evidence_id, score, summary "
@@ -523,7 +528,7 @@ class Session:
 
     def walkthrough(self, walkthrough_id: str) -> WalkthroughResult:
         """A stored rehearsal, decrypted from its transcript blob."""
-        from mockaudit.fieldwork.walkthrough import WalkthroughResult
+        from mockaudit.fieldwork.walkthrough.rehearsal import WalkthroughResult
 
         with translated(f"reading walkthrough {walkthrough_id}"):
             row = self.vault.conn.execute(
@@ -541,14 +546,14 @@ class Session:
 
     def owner_readiness(self) -> list[OwnerReadiness]:
         """Per control owner: latest rehearsal of each control they own, rolled up."""
-        from mockaudit.fieldwork.walkthrough import owner_readiness
+        from mockaudit.fieldwork.walkthrough.rehearsal import owner_readiness
 
         return owner_readiness(self.program(), self.walkthroughs())
 
     def export_walkthrough_markdown(self, walkthrough_id: str, out: Path) -> Path:
         """Write a stored rehearsal as Markdown for the owner to study (custody: exported)."""
         from mockaudit.export.output import write_export
-        from mockaudit.fieldwork.walkthrough import transcript_markdown
+        from mockaudit.fieldwork.walkthrough.rehearsal import transcript_markdown
 
         result = self.walkthrough(walkthrough_id)
         out = Path(out)
@@ -572,7 +577,7 @@ def audit_folder(
     folder: Path, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6
 ) -> Run:
     """Audit a scenario folder through a throwaway vault (nothing else is touched)."""
-    from mockaudit import auditing
+    from mockaudit.services import auditing
 
     with translated(f"auditing {folder}"):
         return auditing.audit_folder(
@@ -589,7 +594,7 @@ def generate_scenario(
     categories: list[str] | None = None,
 ) -> GenerationReport:
     """Write a synthetic scenario folder plus ``truth.json`` (what was planted)."""
-    from mockaudit.scenarios.generator import generate_scenario as generate
+    from mockaudit.scenarios.synthetic.generator import generate_scenario as generate
 
     with translated(f"generating a scenario in {out}"):
         return generate(Path(out), seed=seed, size=size, defects=defects, categories=categories)
@@ -629,7 +634,7 @@ class RequestResponse:
 # ----- evidence packages (issue 5): checked without a vault or passphrase -----
 
 if TYPE_CHECKING:
-    from mockaudit.export.package import PackageCheck, PackageReport
+    from mockaudit.services.package import PackageCheck, PackageReport
 
 
 def verify_package(path: Path) -> PackageCheck:
@@ -646,7 +651,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mockaudit.domain import Control
-    from mockaudit.fieldwork.walkthrough import (
+    from mockaudit.fieldwork.walkthrough.rehearsal import (
         EvidenceFact,
         OwnerReadiness,
         Rehearsal,
@@ -691,7 +696,7 @@ def _walkthrough_item_days(
 def _walkthrough_evidence(info: EvidenceInfo, days: dict[tuple[str, str], date]) -> EvidenceFact:
     from datetime import datetime
 
-    from mockaudit.fieldwork.walkthrough import EvidenceFact, EvidenceLink
+    from mockaudit.fieldwork.walkthrough.rehearsal import EvidenceFact, EvidenceLink
 
     links = tuple(
         EvidenceLink(

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from mockaudit import fsio, session
-from mockaudit.auditing import Comparison, compare, findings_from_json
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
 from mockaudit.domain import Finding, Severity
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError, MockauditError
 from mockaudit.export.findings_json import findings_document
+from mockaudit.services.auditing import Comparison, compare, findings_from_json
 
 _RANK = {"high": 0, "medium": 1, "low": 2}
 

@@ -28,7 +28,8 @@ import click
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
 from mockaudit.domain.reference_controls import Family
 from mockaudit.errors import InputError
-from mockaudit.fieldwork.walkthrough import (
+from mockaudit.fieldwork.walkthrough.questions import question_bank
+from mockaudit.fieldwork.walkthrough.rehearsal import (
     Feedback,
     Rehearsal,
     WalkthroughResult,
@@ -36,7 +37,6 @@ from mockaudit.fieldwork.walkthrough import (
     latest_by_control,
     next_step,
 )
-from mockaudit.fieldwork.walkthrough_questions import question_bank
 from mockaudit.session import Session
 
 _TOP_KEYS = frozenset({"control", "scenario", "as_of", "shown_evidence", "answers", "expect"})

@@ -16,9 +16,9 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from mockaudit.auditing import compare
 from mockaudit.domain import Program
 from mockaudit.domain.run import Run
+from mockaudit.services.auditing import compare
 from mockaudit.session import Session
 from mockaudit.tui.screens.base import MainScreen
 from mockaudit.tui.widgets import cells, panels

@@ -21,7 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from mockaudit.fieldwork.walkthrough import Feedback, Phase, Rehearsal, Verdict, WalkthroughResult
+from mockaudit.fieldwork.walkthrough.rehearsal import (
+    Feedback,
+    Phase,
+    Rehearsal,
+    Verdict,
+    WalkthroughResult,
+)
 from mockaudit.tui.screens.base import MainScreen
 
 NOTHING = "-nothing-"
