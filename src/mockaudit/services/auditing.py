@@ -1,24 +1,23 @@
 """Running a mock audit against a vault (stored, with custody) or a folder (throwaway vault).
 
 Session-level glue: builds the engine's options, hands it the vault's
-``ProgramSource``, stores the run with its seed so anyone can redraw the samples,
-and compares two runs finding by finding.
+``ProgramSource``, stores the run with its seed so anyone can redraw the samples, and
+reads the findings of an earlier run from its JSON (compared in readiness/compare.py).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import tempfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from mockaudit import __version__
-from mockaudit.domain import Finding, FindingCode
+from mockaudit.domain import Finding
 from mockaudit.domain.run import Run
+from mockaudit.domain.seed import new_seed
 from mockaudit.errors import InputError
 from mockaudit.fieldwork.engine import AuditOptions, run_audit
 from mockaudit.services.importer import import_scenario
@@ -30,10 +29,6 @@ from mockaudit.vault.store import Vault
 THROWAWAY_KDF = KdfParams(
     memory_kib=8 * 1024, iterations=1
 )  # the vault lives seconds in a temp dir
-
-
-def new_seed() -> int:
-    return secrets.randbelow(1_000_000)
 
 
 def audit_vault(
@@ -83,38 +78,6 @@ def audit_folder(
             return audit_vault(vault, seed=seed, as_of=as_of, window_months=window_months)
         finally:
             vault.close()
-
-
-@dataclass(frozen=True)
-class Comparison:
-    fixed: list[Finding]
-    new: list[Finding]
-    still_open: list[Finding]
-
-
-_PER_ITEM = {FindingCode.SAMPLE_DEVIATION, FindingCode.EVIDENCE_MISSING}
-
-
-def _identity(f: Finding) -> tuple[object, ...]:
-    """What a finding is about. Item findings are one item each; for the others the
-    title with its numbers blanked tells apart findings on one subject (two blank
-    fields of a population) without turning a partial fix ("3 rows" → "2 rows") into
-    a fixed finding plus a new one."""
-    subject = (f.code, f.control, f.population, f.policy, f.risk)
-    if f.code in _PER_ITEM:
-        return (*subject, tuple(sorted(f.items)))
-    return (*subject, re.sub(r"\d+", "#", f.title))
-
-
-def compare(previous: Sequence[Finding], current: Sequence[Finding]) -> Comparison:
-    """Findings fixed since, new since, and still open — matched on what they are about."""
-    before = {_identity(f): f for f in previous}
-    after = {_identity(f): f for f in current}
-    return Comparison(
-        fixed=[f for k, f in before.items() if k not in after],
-        new=[f for k, f in after.items() if k not in before],
-        still_open=[f for k, f in after.items() if k in before],
-    )
 
 
 def findings_from_json(path: Path) -> list[Finding]:

@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mockaudit.domain import Program
+from mockaudit.domain.evidence import Link
 from mockaudit.errors import InputError
 from mockaudit.scenarios.csv_reader import RowTable, open_csv, row_batches
 from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_changes
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, program_store
-from mockaudit.vault.ingest import Incoming, Link
+from mockaudit.vault.ingest import Incoming
 from mockaudit.vault.population_store import get_table, replace_population
 from mockaudit.vault.store import Vault
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from mockaudit import fsio
+from mockaudit.domain.evidence import EvidenceInfo
 from mockaudit.domain.run import RequestKind, Run
 from mockaudit.errors import InputError, IntegrityError
 from mockaudit.export.package_check import PackageCheck, PackageProblem, verify_package
@@ -49,7 +50,7 @@ from mockaudit.export.package_format import (
 )
 from mockaudit.safenames import safe_component
 from mockaudit.vault import custody, db, merkle, signed_note
-from mockaudit.vault.store import EvidenceInfo, Vault
+from mockaudit.vault.store import Vault
 
 __all__ = [
     "PackageCheck",

@@ -15,10 +15,10 @@ from collections.abc import Callable
 
 from mockaudit.domain import ControlKind, Frequency, Person
 from mockaudit.domain.enums import AttributeCheck
+from mockaudit.domain.walkthrough import Check, Question, Verdict
 from mockaudit.fieldwork.walkthrough import mentions as mentions
 from mockaudit.fieldwork.walkthrough import parse as parse
 from mockaudit.fieldwork.walkthrough.facts import Context
-from mockaudit.fieldwork.walkthrough.questions import Check, Question
 from mockaudit.fieldwork.walkthrough.scope_checks import (
     check_coverage,
     check_evidence_location,
@@ -29,7 +29,6 @@ from mockaudit.fieldwork.walkthrough.scope_checks import (
 )
 from mockaudit.fieldwork.walkthrough.verdicts import (
     Outcome,
-    Verdict,
     contradiction,
     dodges,
     evasive,

@@ -12,53 +12,10 @@ which the owner is asked to show that instance (§7.3, handled by the rehearsal)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import StrEnum
 
 from mockaudit.domain.controls import Control
 from mockaudit.domain.reference_controls import REFERENCE_CONTROLS, Family, reference_control
-
-
-class Check(StrEnum):
-    """What an answer is compared with; also the 'kind' of a divergence or evasion."""
-
-    PURPOSE = "purpose"  # free text: the control in the owner's words
-    OWNER = "owner"  # named performer vs the documented owner (and who has left)
-    BACKUP = "backup"  # a current person other than the owner covers
-    FREQUENCY = "frequency"  # "weekly", "every sprint" vs the control's frequency
-    TIMELINESS = "timeliness"  # "within 2 days", "24 hours" vs attributes and commitments
-    RETENTION = "retention"  # "kept for 400 days" vs the documented retention
-    APPROVERS = "approvers"  # "two approvals" vs the documented approver count
-    SYSTEM_OF_RECORD = "system_of_record"  # systems named vs scope and the population's source
-    SYSTEMS = "systems"  # systems named vs the systems in scope
-    EVIDENCE_LOCATION = "evidence_location"  # where evidence is kept vs what the vault holds
-    LAST_INSTANCE = "last_instance"  # a date inside the period
-    COVERAGE = "coverage"  # the population covers the whole period
-    INCLUSION = "inclusion"  # contractors, admins, service accounts included
-    AUTOMATION = "automation"  # manual vs automated, as documented
-    CHANGES = "changes"  # "nothing changed" vs an owner who left
-    SKIPPED = "skipped"  # admitted misses
-    POLICY_MATCH = "policy_match"  # the owner says practice differs from the documents
-    PROCESS = "process"  # free text: how it works
-    EXCEPTIONS = "exceptions"  # free text: what happens on a problem
-    CORROBORATION = "corroboration"  # §7.3: show the last instance
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question; ``text`` may use {title}, {population} and {period}."""
-
-    id: str
-    text: str
-    check: Check
-    required: bool = False
-    family: Family | None = None  # None: a general §7.2 question
-    needs_population: bool = False
-
-    @property
-    def generic_text(self) -> str:
-        """The text without a control to fill it in (for listings)."""
-        return self.text.format(title="this control", population="population", period="period")
+from mockaudit.domain.walkthrough import Check, Question
 
 
 def _q(qid: str, text: str, check: Check, required: bool = False) -> Question:

@@ -22,10 +22,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from enum import StrEnum
 
 from mockaudit.domain import Control, Finding, FindingCode, Program
 from mockaudit.domain.findings import Severity
+from mockaudit.domain.walkthrough import (
+    SHOW_ID,
+    TRANSCRIPT_SCHEMA,
+    Check,
+    Corroboration,
+    Evasion,
+    Feedback,
+    Phase,
+    Question,
+    QuestionRecord,
+    Step,
+    Verdict,
+    WalkthroughResult,
+)
+from mockaudit.domain.walkthrough_readiness import (
+    OwnerReadiness,
+    WalkthroughRecord,
+    latest_by_control,
+    next_step,
+    open_issues,
+)
 from mockaudit.errors import InputError
 from mockaudit.fieldwork.walkthrough import parse as parse
 from mockaudit.fieldwork.walkthrough.checks import assess
@@ -38,33 +58,9 @@ from mockaudit.fieldwork.walkthrough.facts import (
     instance_date,
     sources_for,
 )
-from mockaudit.fieldwork.walkthrough.questions import (
-    Check,
-    Question,
-    family_of,
-    question,
-    questions_for,
-)
-from mockaudit.fieldwork.walkthrough.report import (
-    OwnerReadiness,
-    WalkthroughRecord,
-    latest_by_control,
-    next_step,
-    open_issues,
-    owner_readiness,
-    transcript_markdown,
-)
-from mockaudit.fieldwork.walkthrough.results import (
-    SHOW_ID,
-    TRANSCRIPT_SCHEMA,
-    Corroboration,
-    Evasion,
-    Feedback,
-    QuestionRecord,
-    Step,
-    WalkthroughResult,
-)
-from mockaudit.fieldwork.walkthrough.verdicts import Outcome, Verdict
+from mockaudit.fieldwork.walkthrough.questions import family_of, question, questions_for
+from mockaudit.fieldwork.walkthrough.report import owner_readiness, transcript_markdown
+from mockaudit.fieldwork.walkthrough.verdicts import Outcome
 
 __all__ = [
     "NOT_ASKED",
@@ -103,12 +99,6 @@ SHOW_TEXT = (
 NOT_ASKED = "Not asked: the rehearsal was finished early."
 NOT_ASKED_REQUIRED = " A required question: it counts as 0."
 NOT_SHOWN = "Not shown: the rehearsal was finished early, before the last instance."
-
-
-class Phase(StrEnum):
-    INQUIRY = "inquiry"  # questions are being asked
-    CORROBORATION = "corroboration"  # waiting for the owner to show the last instance
-    DONE = "done"
 
 
 class Rehearsal:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
+from mockaudit.domain.walkthrough import Verdict
 from mockaudit.fieldwork.walkthrough import mentions as mentions
 from mockaudit.fieldwork.walkthrough import parse as parse
 from mockaudit.fieldwork.walkthrough.facts import Context, is_instance
 from mockaudit.fieldwork.walkthrough.verdicts import (
     Outcome,
-    Verdict,
     contradiction,
     evasive,
     free_text,

@@ -8,34 +8,11 @@ each verdict are one table, here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from mockaudit.domain.walkthrough import Verdict
 from mockaudit.fieldwork.walkthrough import mentions as mentions
 from mockaudit.fieldwork.walkthrough import parse as parse
 from mockaudit.fieldwork.walkthrough.facts import Context
-
-
-class Verdict(StrEnum):
-    CONSISTENT = "consistent"  # a fact was stated and matches the documents
-    ANSWERED = "answered"  # a real answer, with nothing documented to compare it with
-    GAP = "gap"  # an honest answer that reveals a weakness the auditor will probe
-    EVASIVE = "evasive"  # empty, dodging, or missing the fact the question asked for
-    CONTRADICTION = "contradiction"  # the stated fact contradicts the documents
-    SKIPPED = "skipped"  # an optional question left unanswered
-
-    @property
-    def score(self) -> float | None:
-        return _SCORES[self]
-
-
-_SCORES: dict[Verdict, float | None] = {
-    Verdict.CONSISTENT: 1.0,
-    Verdict.ANSWERED: 1.0,
-    Verdict.GAP: 0.5,
-    Verdict.EVASIVE: 0.0,
-    Verdict.CONTRADICTION: 0.0,
-    Verdict.SKIPPED: None,
-}
 
 
 @dataclass(frozen=True)
