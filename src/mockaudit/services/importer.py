@@ -97,10 +97,7 @@ def _supersede(vault: Vault, new_map: dict[str, str]) -> None:
 
 def _stored_hashes(vault: Vault) -> dict[str, str]:
     """path → SHA-256 of what the vault holds for it now."""
-    rows = vault.conn.execute(
-        "SELECT f.path, e.sha256 FROM program_files f JOIN evidence e USING (evidence_id)"
-    )
-    return {str(p): str(s) for p, s in rows}
+    return program_store.file_hashes(vault.conn)
 
 
 def _sha256(path: Path) -> str:

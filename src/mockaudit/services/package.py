@@ -7,10 +7,12 @@ control's linked evidence) into folders per control and request, then adds a
 events of every file), the vault's signed custody checkpoint, the verifier key,
 an inclusion proof binding the manifest to that checkpoint, and a README.
 
-Safety: names inside the ZIP come from ``safenames.safe_component`` (never an
-original name as a path); the ZIP is written to an exclusive temp file in the
-target folder (``O_EXCL|O_NOFOLLOW``) and renamed over the target, which is
-refused when it is a symlink or a folder — nothing is written anywhere else.
+Which file goes where is ``export/package_layout.py`` (pure, over domain objects); this
+module reads the vault and records custody. Safety: names inside the ZIP come from
+``safenames.safe_component`` (never an original name as a path); the ZIP is written
+to an exclusive temp file in the target folder (``O_EXCL|O_NOFOLLOW``) and renamed over
+the target, which is refused when it is a symlink or a folder — nothing is written
+anywhere else.
 Every decrypted file is re-hashed against its custody hash before it is kept.
 
 Custody: one ``exported`` event per packaged file, each carrying the SHA-256 of
@@ -33,12 +35,11 @@ from typing import Any
 
 from mockaudit import fsio
 from mockaudit.domain.evidence import EvidenceInfo
-from mockaudit.domain.run import RequestKind, Run
+from mockaudit.domain.run import Run
 from mockaudit.errors import InputError, IntegrityError
 from mockaudit.export.package_check import PackageCheck, PackageProblem, verify_package
 from mockaudit.export.package_format import (
     CHECKPOINT,
-    EVIDENCE_DIR,
     EXPORT_PURPOSE,
     MANIFEST,
     PACKAGE_SCHEMA,
@@ -48,7 +49,7 @@ from mockaudit.export.package_format import (
     README_TEXT,
     VERIFIER_KEY,
 )
-from mockaudit.safenames import safe_component
+from mockaudit.export.package_layout import PackageEntry, plan_package, zip_info
 from mockaudit.vault import custody, db, merkle, signed_note
 from mockaudit.vault.store import Vault
 
@@ -63,16 +64,6 @@ __all__ = [
 ]
 
 _ZIP64_FROM = 1 << 31  # bytes: a member at least this large may need ZIP64 headers
-
-
-@dataclass(frozen=True)
-class PackageEntry:
-    """One file of the package: where it goes and which evidence it is."""
-
-    path: str  # inside the ZIP, '/'-separated, sanitised
-    evidence_id: str
-    control: str | None
-    request: str | None
 
 
 @dataclass(frozen=True)
@@ -115,7 +106,7 @@ def write_package(vault: Vault, run: Run, out_zip: Path) -> PackageReport:
             (VERIFIER_KEY, (key + "\n").encode("utf-8")),
             (PROOF, proof),
         ):
-            zf.writestr(_zip_info(name, stamp), data)
+            zf.writestr(zip_info(name, stamp), data)
     return PackageReport(
         path=out,
         files=len(entries),
@@ -138,89 +129,7 @@ def _check_target(out: Path) -> None:
         raise InputError(f"folder {out.parent} does not exist")
 
 
-# -- plan ------------------------------------------------------------------------------------
-
-
-def plan_package(
-    run: Run, infos: dict[str, EvidenceInfo]
-) -> tuple[list[PackageEntry], tuple[str, ...]]:
-    """Every file to package, in a stable order, and the ids the vault cannot provide."""
-    planner = _Planner(infos)
-    for request in run.requests:
-        ids = list(request.found)
-        if request.kind is RequestKind.POPULATION and request.population:
-            ids += [
-                ev_id
-                for ev_id, info in infos.items()
-                if any(
-                    link.population_id == request.population and not link.item_key
-                    for link in info.links
-                )
-            ]
-        folder: tuple[str, ...]
-        if request.control:
-            folder = ("controls", request.control, request.code)
-        else:
-            folder = ("requests", request.code)
-        for ev_id in ids:
-            planner.add(folder, ev_id, request.control, request.code)
-    for ev_id, info in sorted(infos.items()):
-        for control in dict.fromkeys(link.control_id for link in info.links if link.control_id):
-            if (control, ev_id) not in planner.under_control:
-                planner.add(("controls", control, "linked"), ev_id, control, None)
-    return planner.entries, tuple(dict.fromkeys(planner.unavailable))
-
-
-class _Planner:
-    """Assigns unique sanitised paths; one file per (folder, evidence)."""
-
-    def __init__(self, infos: dict[str, EvidenceInfo]) -> None:
-        self.infos = infos
-        self.entries: list[PackageEntry] = []
-        self.paths: set[str] = set()
-        self.seen: set[tuple[tuple[str, ...], str]] = set()
-        self.under_control: set[tuple[str, str]] = set()
-        self.unavailable: list[str] = []
-
-    def add(
-        self, folder: tuple[str, ...], ev_id: str, control: str | None, request: str | None
-    ) -> None:
-        info = self.infos.get(ev_id)
-        if info is None:
-            self.unavailable.append(ev_id)
-            return
-        if (folder, ev_id) in self.seen:
-            return
-        self.seen.add((folder, ev_id))
-        if control:
-            self.under_control.add((control, ev_id))
-        parts = [EVIDENCE_DIR, folder[0], *(safe_component(p, fallback="item") for p in folder[1:])]
-        name = safe_component(f"{ev_id}_{safe_component(info.original_name, 'evidence')}")
-        path = _unique("/".join([*parts, name]), self.paths)
-        self.paths.add(path)
-        self.entries.append(PackageEntry(path, ev_id, control, request))
-
-
-def _unique(path: str, taken: set[str]) -> str:
-    if path not in taken:
-        return path
-    folder, _, name = path.rpartition("/")
-    stem, dot, ext = name.rpartition(".")
-    for n in range(2, 100_000):
-        candidate = f"{folder}/{stem}-{n}.{ext}" if dot else f"{folder}/{name}-{n}"
-        if candidate not in taken:
-            return candidate
-    raise InputError(f"too many files named {name!r} in the package")  # pragma: no cover
-
-
 # -- writing ---------------------------------------------------------------------------------
-
-
-def _zip_info(name: str, stamp: datetime) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16  # a plain, readable file when extracted
-    return info
 
 
 def _add_evidence(
@@ -229,7 +138,7 @@ def _add_evidence(
     """Decrypt one evidence item into the ZIP, checking its SHA-256 on the way."""
     digest = hashlib.sha256()
     size = 0
-    member = _zip_info(entry.path, stamp)
+    member = zip_info(entry.path, stamp)
     with zf.open(member, "w", force_zip64=info.size >= _ZIP64_FROM) as fh:
         for chunk in vault.read_chunks(entry.evidence_id):
             digest.update(chunk)
