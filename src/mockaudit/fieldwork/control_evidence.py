@@ -149,9 +149,10 @@ def _inspect(control: Control, source: ProgramSource, engagement: Engagement) ->
     timing = _timing(control, engagement)
     if timing is not None:
         attribute, problem = timing
-        results.append(AttributeResult(attribute=attribute, passed=problem is None, detail=""))
+        results.append(
+            AttributeResult(attribute=attribute, passed=problem is None, detail=problem or "")
+        )
         if problem is not None:
-            results[-1] = AttributeResult(attribute=attribute, passed=False, detail=problem)
             exceptions.append(f"the {doc} inspected {problem}")
     items = [SampleItem(key=control.id, line=0, results=tuple(results))]
     overdue = _overdue_entries([p for p in paths if p not in missing and p not in damaged], source)
