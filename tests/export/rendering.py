@@ -156,3 +156,33 @@ def _run(command: list[str]) -> str:
     if result.returncode != 0:
         raise AssertionError(f"{command[0]} failed ({result.returncode}): {result.stderr[-2000:]}")
     return result.stdout
+
+
+FOOTER_MARK = re.compile(r"page \d+ of \d+")
+SPLIT_ID = re.compile(r"(?:\d|^[A-Z]{2,})[A-Za-z0-9_.#:]*-$|^[A-Z]{2,}-$")
+
+
+def footer_line(page: Page) -> tuple[Word, ...]:
+    """The line that says "page n of m" (the printed footer)."""
+    for line in page.lines:
+        if FOOTER_MARK.search(" ".join(w.text for w in line)):
+            return line
+    raise AssertionError(f"page {page.number} has no 'page n of m' footer")
+
+
+def words_under_footer(page: Page, gap: float = 3.0) -> list[Word]:
+    """Body words whose box reaches into the footer band: from just above the footer
+    line (``gap`` points, its rule) to the bottom of the page."""
+    footer = footer_line(page)
+    top = min(w.y0 for w in footer) - gap
+    return [w for w in page.words if w not in footer and w.y1 > top]
+
+
+def split_identifiers(page: Page) -> list[str]:
+    """Lines that end inside an ID or a date (``CHG-`` then ``01`` on the next line)."""
+    found = []
+    for line, following in zip(page.lines, page.lines[1:], strict=False):
+        last = line[-1].text
+        if SPLIT_ID.search(last) and following[0].text[:1].isalnum():
+            found.append(f"{last} / {following[0].text}")
+    return found

@@ -51,7 +51,9 @@ def test_xlsx_round_trip(golden_run: Run, tmp_path: Path) -> None:
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:O{len(golden_run.requests) + 1}"
     rows = xlsx_rows(out, "Requests")
     assert tuple(rows[0]) == REQUEST_COLUMNS
-    assert [request_from_cells(r, xlsx=True) for r in rows] == [request_fields(r) for r in golden_run.requests]
+    assert [request_from_cells(r, xlsx=True) for r in rows] == [
+        request_fields(r) for r in golden_run.requests
+    ]
     assert all(isinstance(r["due_day"], int) for r in rows)  # numbers stay numbers
 
 
