@@ -159,30 +159,51 @@ def _run(command: list[str]) -> str:
 
 
 FOOTER_MARK = re.compile(r"page \d+ of \d+")
-SPLIT_ID = re.compile(r"(?:\d|^[A-Z]{2,})[A-Za-z0-9_.#:]*-$|^[A-Z]{2,}-$")
+# What counts as an ID or a date when looking for one split across lines: CHG-01, F-0007,
+# IAM-04, OKTA-20260306-2015, 2026-06-30, ledger-api#1847.
+ID_OR_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}|[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d[A-Za-z0-9]*|[A-Za-z][\w.]*(?:-[\w.]+)*#\d+"
+)
 
 
-def footer_line(page: Page) -> tuple[Word, ...]:
-    """The line that says "page n of m" (the printed footer)."""
-    for line in page.lines:
-        if FOOTER_MARK.search(" ".join(w.text for w in line)):
-            return line
-    raise AssertionError(f"page {page.number} has no 'page n of m' footer")
+FOOTER_VOCABULARY = frozenset("— - mock audit not an attestation page of Rehearsal:".split())
 
 
-def words_under_footer(page: Page, gap: float = 3.0) -> list[Word]:
+def footer_line(page: Page, company: str = "") -> tuple[Word, ...]:
+    """The printed footer: the words on the baseline of the bottom-most "page" that belong
+    to a footer ("mock audit — not an attestation — page n of m", the company, numbers),
+    left to right. Body words drawn on the same baseline are not footer words."""
+    anchors = [w for w in page.words if w.text == "page"]
+    if not anchors:
+        raise AssertionError(f"page {page.number} has no 'page n of m' footer")
+    anchor = max(anchors, key=lambda w: w.y0)
+    vocabulary = FOOTER_VOCABULARY | set(company.split())
+    words = [
+        w
+        for w in page.words
+        if abs(w.y0 - anchor.y0) < 1.5 and (w.text in vocabulary or w.text.isdigit())
+    ]
+    footer = tuple(sorted(words, key=lambda w: w.x0))
+    if not FOOTER_MARK.search(" ".join(w.text for w in footer)):
+        raise AssertionError(f"page {page.number} has no 'page n of m' footer")
+    return footer
+
+
+def words_under_footer(page: Page, company: str = "", gap: float = 3.0) -> list[Word]:
     """Body words whose box reaches into the footer band: from just above the footer
     line (``gap`` points, its rule) to the bottom of the page."""
-    footer = footer_line(page)
+    footer = footer_line(page, company)
     top = min(w.y0 for w in footer) - gap
     return [w for w in page.words if w not in footer and w.y1 > top]
 
 
 def split_identifiers(page: Page) -> list[str]:
-    """Lines that end inside an ID or a date (``CHG-`` then ``01`` on the next line)."""
+    """Lines that end inside an ID or a date (``CHG-`` then ``01`` on the next line): the
+    last word and the next line's first word, joined, hold an ID across the join."""
     found = []
     for line, following in zip(page.lines, page.lines[1:], strict=False):
-        last = line[-1].text
-        if SPLIT_ID.search(last) and following[0].text[:1].isalnum():
-            found.append(f"{last} / {following[0].text}")
+        last, first = line[-1].text, following[0].text
+        joined = last + first
+        if any(m.start() < len(last) < m.end() for m in ID_OR_DATE.finditer(joined)):
+            found.append(f"{last} / {first}")
     return found

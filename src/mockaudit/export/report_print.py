@@ -26,6 +26,7 @@ _TOKEN = re.compile(
     r"|[A-Za-z0-9][A-Za-z0-9_.#:]*(?:-[A-Za-z0-9_.#:]+)+"  # CHG-01, 2026-06-30, F-0007
 )
 _CAPITALS = re.compile(r"[A-Z]{2,}")
+_INNER_ID = re.compile(r"\d{4}-\d{2}-\d{2}|[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d[A-Za-z0-9]*")
 _VERBATIM = ("svg", "pre", "style", "script", "title")  # text there is not laid out as prose
 _MAX_TOKEN = 48  # longer runs (hashes, paths) may still wrap rather than overflow a column
 
@@ -51,9 +52,15 @@ def _depth_change(tag: str) -> int:
 
 def _wrap(match: re.Match[str]) -> str:
     token = match.group(0)
-    if len(token) > _MAX_TOKEN or not is_identifier(token):
+    if not is_identifier(token):
         return token
+    if len(token) > _MAX_TOKEN:  # e.g. a file name: keep only the IDs and dates in it whole
+        return _INNER_ID.sub(_span, token)
     return f'<span class="nw">{token}</span>'
+
+
+def _span(match: re.Match[str]) -> str:
+    return f'<span class="nw">{match.group(0)}</span>'
 
 
 def is_identifier(token: str) -> bool:
