@@ -199,10 +199,13 @@ def words_under_footer(page: Page, company: str = "", gap: float = 3.0) -> list[
 
 def split_identifiers(page: Page) -> list[str]:
     """Lines that end inside an ID or a date (``CHG-`` then ``01`` on the next line): the
-    last word and the next line's first word, joined, hold an ID across the join."""
+    last word ends at a hyphen, and joined to the next line's first word it holds an ID
+    across the join."""
     found = []
     for line, following in zip(page.lines, page.lines[1:], strict=False):
         last, first = line[-1].text, following[0].text
+        if not last.endswith("-"):  # a break at a space splits nothing
+            continue
         joined = last + first
         if any(m.start() < len(last) < m.end() for m in ID_OR_DATE.finditer(joined)):
             found.append(f"{last} / {first}")

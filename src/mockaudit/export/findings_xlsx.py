@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from mockaudit.domain import Program
 from mockaudit.domain.findings import Finding, Severity
@@ -125,6 +125,7 @@ CONTROL_WIDTHS = {
     "reason": 50,
 }
 SUMMARY_WIDTHS = (30, 60, 10, 10, 10, 10)
+LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
 def write_xlsx(run: Run, program: Program, out: Path) -> None:
@@ -164,7 +165,7 @@ def add_summary_sheet(book: Any, run: Run, program: Program, heading: PrintHeadi
         [],
     ]
     for label, value in _facts(run, program):
-        attributes = {"alignment": WRAP} if isinstance(value, str) else {}
+        attributes = {"alignment": LEFT_WRAP}  # text, dates and numbers read in one column
         label_cell = text_cell(ws, label, font=BOLD, alignment=TOP)
         rows.append([label_cell, value_cell(ws, value, **attributes)])
     rows.append([])
