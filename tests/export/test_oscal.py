@@ -14,10 +14,10 @@ import pytest
 from trestle.oscal.assessment_results import AssessmentResults
 
 from mockaudit.domain import Program
+from mockaudit.domain.evidence import EvidenceInfo
 from mockaudit.domain.run import RequestKind, Run
 from mockaudit.export.oscal import OSCAL_VERSION, oscal_document, write_oscal
 from mockaudit.session import Session
-from mockaudit.vault.store import EvidenceInfo
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.export.oscal_schema import nist_errors, schema_version
 
