@@ -76,6 +76,43 @@ def failure_phrase(attribute: Attribute | None, attribute_id: str) -> str:
     return phrase
 
 
+def expectation(attribute: Attribute) -> str:
+    """What a passing item shows: 'author and approver differ (where change_type is …)'."""
+    a, b = (attribute.fields or ("", ""))[:2]
+    field = attribute.field or ""
+    days = attribute.days or 0
+    unit = ("business day" if attribute.business_days else "day") + ("" if days == 1 else "s")
+    texts = {
+        AttributeCheck.PRESENT: f"{field} is recorded",
+        AttributeCheck.ABSENT: f"{field} is blank",
+        AttributeCheck.EQUALS: f"{field} is '{attribute.value}'",
+        AttributeCheck.IN: f"{field} is one of {', '.join(attribute.values or ())}",
+        AttributeCheck.DIFFERENT: f"{a} and {b} differ",
+        AttributeCheck.BEFORE: (
+            f"{a} is no later than {days} {unit} after {b}" if days else f"{a} is not after {b}"
+        ),
+        AttributeCheck.WITHIN_DAYS: f"{b} is within {days} {unit} of {a}",
+        AttributeCheck.EVIDENCE: "its supporting evidence is produced and verifies",
+    }
+    text = texts[attribute.check]
+    if attribute.when is not None:
+        text += f" (where {attribute.when.describe()})"
+    return text
+
+
+def sample_procedure(
+    control: Control, noun: str, planned: int, population: int, unit: str, rule: str
+) -> str:
+    """'Selected a sample of 40 of 300 merged pull requests, spread by month (…), and
+    inspected each for: author and approver differ; …'."""
+    checks = "; ".join(expectation(a) for a in control.attributes)
+    inspected = f", and inspected each for: {checks}" if checks else ""
+    return (
+        f"Selected a sample of {planned} of {population} {noun}, spread by {unit}"
+        f" (sample size: {rule}){inspected}."
+    )
+
+
 def _listing(keys: Sequence[str]) -> str:
     shown = ", ".join(keys[:LISTED_ITEMS])
     more = len(keys) - LISTED_ITEMS

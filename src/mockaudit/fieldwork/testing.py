@@ -74,6 +74,7 @@ from mockaudit.fieldwork.section_iv import (
     item_noun,
     missed_exception,
     result_text,
+    sample_procedure,
     sampled_exception,
 )
 from mockaudit.fieldwork.severity import severity_of
@@ -142,7 +143,14 @@ def test_control(
             "population_size": size,
             "unit": unit.value,
             "missed_occurrences": timing.missed,
-            "procedure": plan.rule,
+            "procedure": sample_procedure(
+                control,
+                item_noun(population, population.id),
+                plan.size,
+                size,
+                unit.value,
+                plan.rule,
+            ),
         }
     )
     if not plan.testable:
@@ -169,6 +177,12 @@ def test_control(
             "planned_size": plan.size,
             "items": tuple(items),
             "expanded": expanded,
+            "procedure": base.procedure
+            + (
+                f" After one deviation the sample was expanded to {len(items)} items."
+                if expanded
+                else ""
+            ),
             "conclusion": _CLEAN if verdict is Verdict.EFFECTIVE else _EXCEPTIONS,
             "reason": _conclude(items, population.id, expanded=expanded, whole=size, timing=timing),
             "exceptions_noted": found,
