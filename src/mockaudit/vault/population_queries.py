@@ -375,7 +375,8 @@ def _cells(t: PopulationTable) -> str:
 
 
 def _row(t: PopulationTable, row: Sequence[object]) -> PopulationRow:
-    # SELECT * order: _row, _line, _key, _day, _week, [_blank,] c0… (older tables have no _blank)
+    # SELECT * order: _row, _line, _key, _day, [_week,] [_blank,] c0… (_week in older tables
+    # only, _blank in newer ones): the cells are the last columns
     day = row[3]
     cells = row[len(row) - len(t.columns) :]
     values = dict(zip(t.columns, (str(v) if v is not None else "" for v in cells), strict=True))

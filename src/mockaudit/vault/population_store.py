@@ -2,9 +2,10 @@
 
 Each population gets a table ``pop_<n>`` with one TEXT column per CSV column
 (``c0``, ``c1``… in header order), plus ``_line`` (the CSV line), ``_key``,
-``_day`` (the row's UTC day, ISO text, NULL when blank or not a date) and
-``_week`` (its ISO week label), computed once at import with the same
-``domain.dates`` rules the engine uses, and ``_blank``: bit i set when cell ``ci``
+``_day`` (the row's UTC day, ISO text, NULL when blank or not a date; tables
+imported before the day runs also hold ``_week``, its ISO week label, which now
+lives in the runs), computed once at import with the same ``domain.dates`` rules
+the engine uses, and ``_blank``: bit i set when cell ``ci``
 is blank by the queries' test (SQL ``trim(ci) = ''``: nothing but spaces; columns
 from ``MASK_COLUMNS`` on are left out). Rows stream in with ``executemany``
 batches inside the caller's transaction: a failed import leaves nothing visible.
@@ -56,9 +57,11 @@ RowBatch = tuple[Sequence[int], list[list[str]]]
 Labels = tuple[str | None, str | None]  # (ISO day, ISO week) of a row, or (None, None)
 DayRun = tuple[int, int, str | None, str | None]
 """(first row id, last row id, ISO day, ISO week): consecutive rows sharing a day."""
-Prepared = tuple[list[list[Any]], list[DayRun]]
-"""A block ready to bind (cells + _line, _key, _blank, _day, _week) and the day runs
-it closed."""
+Prepared = tuple[Iterable[Sequence[Any]], int, list[DayRun]]
+"""A block ready to bind (rows of cells + _line, _key, _blank, _day), its row count and
+the day runs it closed."""
+Columns = tuple[list[Sequence[Any]], list[DayRun]]
+"""A prepared block column by column (what the parsing process sends) and its runs."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ def replace_population(
     defs = ", ".join(f"c{i} TEXT" for i in range(len(columns)))
     conn.execute(
         f'CREATE TABLE "{table}" (_row INTEGER PRIMARY KEY, _line INTEGER NOT NULL, '
-        f"_key TEXT NOT NULL, _day TEXT, _week TEXT, _blank INTEGER NOT NULL, {defs})"
+        f"_key TEXT NOT NULL, _day TEXT, _blank INTEGER NOT NULL, {defs})"
     )
     # A bulk append needs little page cache; keeping the analysis-sized cache here
     # would let a 1M-row import grow the process by the whole cache (> 200 MB RSS).
@@ -196,8 +199,8 @@ def _fill(
     progress: Progress | None,
 ) -> int:
     n = len(columns)
-    marks = ", ".join("?" for _ in range(n + 5))
-    sql = f'INSERT INTO "{table}" ({_names(n)}, _line, _key, _blank, _day, _week) VALUES ({marks})'
+    marks = ", ".join("?" for _ in range(n + 4))
+    sql = f'INSERT INTO "{table}" ({_names(n)}, _line, _key, _blank, _day) VALUES ({marks})'
     runs_sql = f'INSERT INTO "{table}_days" (first_row, last_row, day, week) VALUES (?, ?, ?, ?)'
     if isinstance(batches, PreparedRows):
         blocks = batches.blocks
@@ -205,13 +208,13 @@ def _fill(
         blocks = derive(batches, columns.index(key_column), columns.index(date_column))
     count = 0
     with _collector_paused():
-        for rows, runs in blocks:
-            if rows:
+        for rows, size, runs in blocks:
+            if size:
                 conn.executemany(sql, rows)
-                count += len(rows)
+                count += size
             if runs:
                 conn.executemany(runs_sql, runs)
-            if progress and rows:
+            if progress and size:
                 progress(count)
     # The runs name row ids the deriver counted; SQLite numbered the rows 1..count.
     last = conn.execute(f'SELECT max(_row) FROM "{table}"').fetchone()[0] or 0
@@ -224,12 +227,23 @@ def _fill(
 def derive(batches: Iterable[RowBatch], key_i: int, day_i: int) -> Iterator[Prepared]:
     """Raw blocks made ready to bind, with the day runs each closes (the last at the end)."""
     deriver = Deriver(key_i, day_i)
+    for lines, records in _blocks(batches):
+        yield deriver.prepare(lines, records)
+    yield [], 0, deriver.finish()
+
+
+def derive_columns(batches: Iterable[RowBatch], key_i: int, day_i: int) -> Iterator[Columns]:
+    """``derive`` column by column (``zip(*columns)`` gives the rows), the last at the end."""
+    deriver = Deriver(key_i, day_i)
+    for lines, records in _blocks(batches):
+        yield deriver.columns(lines, records)
+    yield [], deriver.finish()
+
+
+def _blocks(batches: Iterable[RowBatch]) -> Iterator[RowBatch]:
     for lines, records in batches:
         for start in range(0, len(records), BATCH_ROWS):
-            yield deriver.prepare(
-                lines[start : start + BATCH_ROWS], records[start : start + BATCH_ROWS]
-            )
-    yield [], deriver.finish()
+            yield lines[start : start + BATCH_ROWS], records[start : start + BATCH_ROWS]
 
 
 class Deriver:
@@ -250,9 +264,24 @@ class Deriver:
         days = _day_labels([cells[self.day_i] for cells in records], self.labels)
         closed = self._runs(days)
         keys = map(str.strip, map(itemgetter(self.key_i), records))
-        _extend_each(records, zip(lines, keys, _blank_masks(records), strict=True))
-        _extend_each(records, days)
-        return records, closed
+        texts = map(itemgetter(0), days)
+        _extend_each(records, zip(lines, keys, _blank_masks(records), texts, strict=True))
+        return records, len(records), closed
+
+    def columns(self, lines: Sequence[int], records: list[list[str]]) -> Columns:
+        """The INSERT's columns of ``records`` (not modified), and the runs this block closed.
+
+        Equal texts within a column become one object, so a pickled block carries each
+        repeated value (a status, a person, a day) once and unpickling makes one string
+        per distinct value, not one per cell: that is most of the writer's unpickling.
+        """
+        days = _day_labels([cells[self.day_i] for cells in records], self.labels)
+        closed = self._runs(days)
+        cells = [_shared(column) for column in zip(*records, strict=True)]
+        keys = list(map(str.strip, cells[self.key_i]))  # strip returns a trimmed key as is
+        masks = list(_blank_masks(records))
+        texts = list(map(itemgetter(0), days))
+        return [*cells, lines, keys, masks, texts], closed
 
     def finish(self) -> list[DayRun]:
         """The last run (once every block is prepared)."""
@@ -328,6 +357,12 @@ class _DayLabels(dict[date, tuple[str, str]]):
 _fromisoformat = datetime.fromisoformat
 _tzinfo = attrgetter("tzinfo")
 _NO_LABELS: Labels = (None, None)
+
+
+def _shared(column: Sequence[str]) -> list[str]:
+    """``column`` with equal texts as one object (the first seen)."""
+    seen: dict[str, str] = {}
+    return list(map(seen.setdefault, column, column))
 
 
 def _extend_each(records: Sequence[list[Any]], tails: Iterable[Iterable[Any]]) -> None:
