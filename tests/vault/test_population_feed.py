@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -110,16 +111,23 @@ def _stored(session: Session) -> tuple[Any, ...]:
     )
 
 
-def test_rows_parsed_in_a_second_process_are_stored_alike(tmp_path: Path) -> None:
+def test_rows_parsed_in_a_second_process_are_stored_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 12,345 rows: more than two blocks, duplicates, undated rows, blank approvers,
     # days in no order (many runs)
     folder = _scenario(tmp_path / "s", _rows(12_345))
     with _import(tmp_path, "here", folder, elsewhere=False) as here:
         want = _stored(here)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))  # the parsing process inherits it
+    monkeypatch.setattr(tempfile, "tempdir", None)
     with _import(tmp_path, "there", folder, elsewhere=True) as there:
         got = _stored(there)
     assert got == want
     assert got[0] == 12_345 and len(got[3]) > 1_000
+    assert list(temp.iterdir()) == []  # rows travel through a pipe, never a temp file
 
 
 BAD_FILES = {
