@@ -18,8 +18,8 @@ Guarantees kept:
 - errors: a ``MockauditError`` in the child comes back as the same class with the
   same one-line message, an ``OSError`` with its errno, strerror and file name (so
   the session translates it as before); the child prints nothing;
-- memory: the pipe holds at most one block in flight (``Connection.send`` blocks
-  until the writer reads), so the child runs at most one block ahead;
+- memory: the child runs at most ``AHEAD`` blocks ahead of the writer (a bounded
+  queue in front of the pipe), a few MB;
 - nothing touches disk: blocks travel through an anonymous pipe only;
 - cleanup: whatever ends the fill early (an error, an interrupt, disk full), the
   pipe is closed and the child reaped (killed if it does not exit); if the writer
@@ -32,9 +32,11 @@ import gc
 import json
 import os
 import pickle
+import queue
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -47,6 +49,10 @@ BatchSource = Callable[[], Iterable[RowBatch]]
 """Picklable: called in the child to read the raw blocks (e.g. ``partial(row_batches, table)``)."""
 
 STOP_SECONDS = 5.0
+AHEAD = 16
+"""Blocks the parser may have ready beyond the one in the pipe (~5 MB at most)."""
+PIPE_BYTES = 1 << 20
+"""Pipe capacity asked for on Linux (the default 64 KiB holds a fraction of a block)."""
 # A fresh interpreter (not fork: the writer holds an open SQLCipher connection and, in
 # the TUI, worker threads) started directly, not through multiprocessing's spawn, which
 # re-runs the caller's main script in the child.
@@ -77,6 +83,7 @@ def parsed_elsewhere(source: BatchSource, key_i: int, day_i: int) -> Iterator[Pr
         close_fds=True,
     )
     assert child.stdin is not None and child.stdout is not None
+    _widen(child.stdout)
     try:
         try:
             pickle.dump((source, key_i, day_i), child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -91,6 +98,16 @@ def parsed_elsewhere(source: BatchSource, key_i: int, day_i: int) -> Iterator[Pr
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """A larger pipe buffer where the OS allows it (fewer wake-ups per block)."""
+    try:
+        import fcntl  # POSIX only
+
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass  # not Linux, or above the system's pipe-max-size: the default works
 
 
 def _received(pipe: IO[bytes], child: subprocess.Popen[bytes]) -> Iterator[Prepared]:
@@ -146,20 +163,55 @@ def child_main() -> None:
 
 
 def _send_all(out: IO[bytes], source: BatchSource, key_i: int, day_i: int) -> None:
-    def send(message: tuple[Any, ...]) -> None:
-        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
-
+    sender = _Sender(out)
     try:
-        for columns, runs in derive_columns(source(), key_i, day_i):
-            send(("block", columns, runs))
-        send(("done",))
-    except MockauditError as exc:
-        send(("error", type(exc).__name__, exc.message))
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        filename = None if exc.filename is None else str(exc.filename)
-        send(("oserror", exc.errno, exc.strerror, filename))
-    except Exception as exc:  # noqa: BLE001 - reported as a typed failure, no traceback
-        send(("crash", type(exc).__name__, ""))
+        try:
+            for columns, runs in derive_columns(source(), key_i, day_i):
+                sender.send(("block", columns, runs))
+            sender.send(("done",))
+        except MockauditError as exc:
+            sender.send(("error", type(exc).__name__, exc.message))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            filename = None if exc.filename is None else str(exc.filename)
+            sender.send(("oserror", exc.errno, exc.strerror, filename))
+        except Exception as exc:  # noqa: BLE001 - reported as a typed failure, no traceback
+            sender.send(("crash", type(exc).__name__, ""))
+    finally:
+        sender.close()
+
+
+class _Sender:
+    """Writes pickled messages on its own thread from a queue of ``AHEAD`` at most.
+
+    The parser thus runs up to ``AHEAD`` blocks in front of the writer instead of
+    waiting for it at every block: on a busy machine each hand-over would otherwise
+    cost both processes a trip through the scheduler.
+    """
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
+        self.broken = False
+        self.thread = threading.Thread(target=self._run, name="feed-sender", daemon=True)
+        self.thread.start()
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        if self.broken:
+            raise BrokenPipeError("the writer stopped reading")
+        self.queue.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+
+    def _run(self) -> None:
+        while (data := self.queue.get()) is not None:
+            if self.broken:
+                continue  # drain, so the parser never blocks on a full queue
+            try:
+                self.out.write(data)
+                self.out.flush()
+            except OSError:
+                self.broken = True
