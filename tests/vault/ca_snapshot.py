@@ -28,10 +28,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from mockaudit.auditing import THROWAWAY_KDF, audit_vault
 from mockaudit.domain.observations import PeriodUnit
-from mockaudit.importer import import_scenario
-from mockaudit.scenarios.generator import generate_scenario
+from mockaudit.scenarios.synthetic.generator import generate_scenario
+from mockaudit.services.auditing import THROWAWAY_KDF, audit_vault
+from mockaudit.services.importer import import_scenario
 from mockaudit.vault import population_queries as pq
 from mockaudit.vault.population_store import all_tables
 from mockaudit.vault.program_source import VaultSource

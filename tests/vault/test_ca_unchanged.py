@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from mockaudit import importer
+from mockaudit.services import importer
 from tests.vault.ca_snapshot import FIXTURE, case_folder, cases, snapshot
 
 _BEFORE: dict[str, Any] = json.loads(FIXTURE.read_text())

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from mockaudit import importer
 from mockaudit.errors import InputError, MockauditError
+from mockaudit.services import importer
 from mockaudit.session import Session
 from mockaudit.vault import population_feed, population_queries
 from mockaudit.vault.population_feed import FeedStopped, parsed_elsewhere

@@ -44,7 +44,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from mockaudit.domain.dates import day_labels, parse_day
-from mockaudit.errors import InputError
+from mockaudit.domain.population_table import PopulationTable as PopulationTable
 from mockaudit.vault.db import Connection
 
 BATCH_ROWS = 5000
@@ -73,25 +73,6 @@ class PreparedRows:
 
 
 RowSource = Iterable[RowBatch] | PreparedRows
-
-
-@dataclass(frozen=True)
-class PopulationTable:
-    population_id: str
-    table: str
-    columns: tuple[str, ...]
-    key_column: str
-    date_column: str
-    row_count: int
-    source_sha256: str
-    source_path: str
-
-    def col(self, name: str) -> str:
-        """The SQL column holding CSV column ``name``."""
-        try:
-            return f"c{self.columns.index(name)}"
-        except ValueError:
-            raise InputError(f"population {self.population_id} has no column {name!r}") from None
 
 
 def get_table(conn: Connection, population_id: str) -> PopulationTable | None:
