@@ -59,6 +59,7 @@ CONFIGURATION_SLACK: Final = timedelta(days=31)
 TYPE1_CONFIGURATION_AGE: Final = timedelta(days=92)
 """A Type 1 configuration capture must be this recent at the as-of date."""
 
+GENERIC_DOCUMENT: Final = "control-level evidence"
 TEXT_LIMIT: Final = 512 * 1024
 """Registers larger than this are not read (they are inspected, not parsed)."""
 
@@ -247,14 +248,16 @@ def _overdue_entries(paths: Sequence[str], source: ProgramSource) -> list[tuple[
 
 
 def document_name(path: str) -> str:
-    """'evidence/risk/risk-assessment-2026.md' → 'risk assessment'; a file named
-    like an id ('GOV-01.pdf') → 'control-level evidence'."""
+    """'evidence/risk/risk-assessment-2026.md' → 'risk assessment';
+    'evidence/controls/INF-01-aws-config-rules.png' → 'aws config rules'; a file named
+    only by an id ('GOV-01.pdf') → 'control-level evidence'."""
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    words = stem.replace("_", "-").split("-")
+    words = [w for w in stem.replace("_", "-").split("-") if w]
+    while words and not any(ch.islower() for ch in words[0]):  # a leading id: "INF-01-…"
+        words.pop(0)
     while len(words) > 1 and words[-1].isdigit():  # a date in the name is not its title
         words.pop()
-    name = " ".join(words).strip()
-    return name if any(ch.islower() for ch in name) else "control-level evidence"
+    return " ".join(words) or GENERIC_DOCUMENT
 
 
 def _procedure(
@@ -278,7 +281,8 @@ def _procedure(
         what += f", performed by {by}"
     if approver:
         what += f", approved by {approver}"
-    what += f" ({files})"
+    if doc == GENERIC_DOCUMENT or len(paths) > 1:  # name the files the title cannot
+        what += f" ({files})"
     if not control.performed_on:
         return what + "; the evidence carries no date, so its timing could not be tested."
     if control.frequency is Frequency.CONTINUOUS and engagement.report_type is ReportType.TYPE2:
