@@ -32,6 +32,7 @@ from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_chang
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, program_store
+from mockaudit.vault.population_digest import record_rows
 from mockaudit.vault.ingest import Incoming, Link
 from mockaudit.vault.population_store import get_table, replace_population
 from mockaudit.vault.store import Vault
@@ -230,6 +231,7 @@ def _import_rows(
         imported_at=stamp,
         progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
     )
+    record_rows(vault.conn, done)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
@@ -292,6 +294,7 @@ def import_population(
             imported_at=stamp,
             progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
         )
+        record_rows(vault.conn, done)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 

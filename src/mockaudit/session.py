@@ -161,6 +161,11 @@ class Session:
         with translated("changing the passphrase"):
             self.vault.change_passphrase(new_passphrase)
 
+    def purge_quarantine(self) -> tuple[int, int]:
+        """Delete the blob files in quarantine/ for good; (files, bytes) removed."""
+        with translated("purging quarantine/"):
+            return self.vault.purge_quarantine()
+
     # ----- program -----
 
     def import_scenario(self, folder: Path, progress: ImportProgress | None = None) -> ImportReport:

@@ -64,6 +64,8 @@ class Vault:
         self._lock = lock
         self.blobs = BlobStore(folder)
         self.mutex = threading.RLock()
+        # Blob files written inside the open ``transaction()``: removed if it rolls back.
+        self.fresh_blobs: set[str] | None = None
 
     # ----- lifecycle -----
 
@@ -208,10 +210,16 @@ class Vault:
         return {k: v for k, v in self.conn.execute("SELECT key, value FROM meta ORDER BY key")}
 
     def recover(self) -> None:
-        """Sweep crash leftovers: ``*.partial`` files (blobs and key-file temps) and
-        undecryptable orphan blobs."""
-        self.blobs.sweep(self._known_blob_files(), remove=True)
+        """Sweep crash leftovers: remove ``*.partial`` files (blobs and key-file temps),
+        move orphan blobs to ``quarantine/`` (never deleted: see blobstore.py)."""
+        self.blobs.sweep(self._known_blob_files(), act=True)
         fsio.sweep_temps(self.folder, {keyfile.KEY_FILE, keyfile.BACKUP_FILE})
+
+    def purge_quarantine(self) -> tuple[int, int]:
+        """Delete the quarantined blob files for good (the user's decision); (files, bytes)."""
+        self._require_writer()
+        with self.mutex:
+            return self.blobs.purge_quarantine()
 
     def _known_blob_files(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT blob_file FROM evidence")}
@@ -273,19 +281,26 @@ class Vault:
         Inside it ``add_many`` commits nothing on its own (its batches become savepoints),
         so an import is all or nothing: a failure at any later statement rolls back the
         evidence rows and custody events with everything else. The blobs those rows
-        pointed at are durable files whose data keys were never committed; they are
-        removed at once (what the next open's sweep would do) so no space stays taken.
+        pointed at — only those this transaction wrote, never any other file — are
+        durable files whose data keys were never committed; they are removed at once
+        so no space stays taken.
         """
         self._require_writer()
         with self.mutex:
+            outer = self.fresh_blobs is None
+            if outer:
+                self.fresh_blobs = set()
             try:
                 with db.atomic(self.conn):
                     yield self.conn
             except BaseException:
-                if not self.conn.in_transaction:  # nested: the outer transaction decides
+                if outer and self.fresh_blobs:
                     with contextlib.suppress(OSError, db.DatabaseError):
-                        self.blobs.sweep(self._known_blob_files(), remove=True)
+                        self.blobs.forget(self.fresh_blobs, self._known_blob_files())
                 raise
+            finally:
+                if outer:
+                    self.fresh_blobs = None
 
     def wrap_dek(self, blob_file: str, dek: bytes) -> bytes:
         return self._wrap_dek(blob_file, dek)
