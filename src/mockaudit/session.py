@@ -161,6 +161,11 @@ class Session:
         with translated("changing the passphrase"):
             self.vault.change_passphrase(new_passphrase)
 
+    def rekey(self, passphrase: str) -> int:
+        """Rotate the master key (the current passphrase proves the caller); new key epoch."""
+        with translated("rotating the master key"):
+            return self.vault.rekey(passphrase)
+
     def purge_quarantine(self) -> tuple[int, int]:
         """Delete the blob files in quarantine/ for good; (files, bytes) removed."""
         with translated("purging quarantine/"):

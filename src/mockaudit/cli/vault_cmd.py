@@ -154,6 +154,24 @@ def checkpoint(vault_dir: Path | None, passphrase_file: Path | None, out: Path) 
     click.echo(f"verifier key: {vkey}")
 
 
+@vault_group.command()
+@vault_options
+def rekey(vault_dir: Path | None, passphrase_file: Path | None) -> None:
+    """Rotate the master key: every data key re-wrapped, vault.db re-keyed, epoch bumped.
+
+    Old copies of vault.key (with any passphrase) no longer open the vault afterwards.
+    Crash-safe: a rotation interrupted at any point is finished or undone at the next open.
+    """
+    folder = resolve_vault(vault_dir)
+    passphrase = read_passphrase(passphrase_file)
+    with Session.open(folder, passphrase) as session:
+        epoch = session.rekey(passphrase)
+        vkey = session.facts()["verifier_key"]
+    click.echo(f"master key rotated: key epoch {epoch}; vault.key and vault.key.bak updated")
+    click.echo("old copies of vault.key no longer open this vault")
+    click.echo(f"custody verifier key (unchanged): {vkey}")
+
+
 @vault_group.command("purge-quarantine")
 @vault_options
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

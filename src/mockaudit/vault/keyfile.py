@@ -39,6 +39,9 @@ from mockaudit.errors import HeaderDamagedError, InputError, WrongPassphraseErro
 HEADER_FORMAT = "mockaudit.vault-key/1"
 KEY_FILE = "vault.key"
 BACKUP_FILE = "vault.key.bak"
+INTENT_FILE = "vault.key.next"
+"""The header a master-key rotation is moving to; present only while one is under way
+(write-ahead intent: see rotation.py)."""
 
 # Ceilings enforced on read (age rejects absurd work factors the same way).
 MAX_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
@@ -259,3 +262,28 @@ def heal_backup(folder: Path, header: Header) -> None:
             return
     with contextlib.suppress(OSError):
         fsio.atomic_write_bytes(folder / BACKUP_FILE, data)
+
+
+def write_intent(folder: Path, header: Header) -> None:
+    """Durably record the header a rotation moves to, before anything else changes."""
+    fsio.sweep_temps(folder, {INTENT_FILE})
+    fsio.atomic_write_bytes(folder / INTENT_FILE, header.to_bytes())
+
+
+def read_intent(folder: Path) -> Header | None:
+    """The pending rotation's header, None when there is none; HeaderDamagedError if unreadable."""
+    try:
+        data = (folder / INTENT_FILE).read_bytes()
+    except FileNotFoundError:
+        return None
+    return parse_header(data, INTENT_FILE)
+
+
+def has_intent(folder: Path) -> bool:
+    return (folder / INTENT_FILE).exists()
+
+
+def remove_intent(folder: Path) -> None:
+    """The rotation is finished (or never committed): drop the intent, durably."""
+    fsio.ops().unlink(folder / INTENT_FILE)
+    fsio.ops().fsync_dir(folder)
