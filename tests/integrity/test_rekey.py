@@ -93,3 +93,33 @@ def test_rekey_with_wrong_passphrase_changes_nothing(tmp_path: Path, session: Se
         session.rekey("not the passphrase")
     assert (session.vault.folder / "vault.key").read_bytes() == before
     assert not (session.vault.folder / keyfile.INTENT_FILE).exists()
+
+
+def test_rotation_killed_between_commit_and_rekey_is_finished_by_the_next_open(
+    tmp_path: Path, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The middle state: data keys re-wrapped and committed under the old SQLCipher key."""
+    from mockaudit.vault import rotation
+
+    src = tmp_path / "a.txt"
+    src.write_text("alpha")
+    session.add_evidence([src])
+    folder = session.vault.folder
+
+    def killed(conn: object, vmk: bytes) -> None:
+        raise KeyboardInterrupt  # stands in for the SIGKILL the crash loop delivers
+
+    monkeypatch.setattr(rotation, "rekey_database", killed)
+    with pytest.raises(KeyboardInterrupt):
+        session.rekey(PASSPHRASE)
+    session.vault._conn.close()  # the process died: nothing more reaches the file
+    session.vault._conn = None
+    session.vault._lock.release()
+    monkeypatch.undo()
+    assert (folder / keyfile.INTENT_FILE).exists()
+    assert keyfile.read_header(folder).key_epoch == 1
+    with Session.open(folder, PASSPHRASE) as again:
+        assert again.verify(full=True).ok
+        assert again.vault.header.key_epoch == 2
+    assert not (folder / keyfile.INTENT_FILE).exists()
+    assert keyfile.read_header(folder).key_epoch == 2
