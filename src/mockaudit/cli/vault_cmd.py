@@ -55,6 +55,7 @@ def init(
         f"SQLCipher {facts.get('cipher_version', '?')} ({facts.get('cipher_provider', '?')})"
     )
     click.echo(f"custody verifier key: {facts['verifier_key']}")
+    click.echo(f"key ID to pin: {facts['key_id']}")
 
 
 def passphrase_hint(passphrase: str) -> str:
@@ -149,9 +150,13 @@ def checkpoint(vault_dir: Path | None, passphrase_file: Path | None, out: Path) 
     with Session.open(folder, read_passphrase(passphrase_file)) as session:
         note = session.checkpoint(out)
         vkey = session.facts()["verifier_key"]
+        key_id = session.facts()["key_id"]
     size = note.splitlines()[1]
     click.echo(f"checkpoint at size {size} written to {out}")
     click.echo(f"verifier key: {vkey}")
+    click.echo(
+        f"key ID to pin: {key_id} (keep it outside the vault; `package verify --key {key_id}`)"
+    )
 
 
 @vault_group.command()

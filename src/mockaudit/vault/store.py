@@ -446,6 +446,10 @@ class Vault:
     def verifier_key(self) -> str:
         return signed_note.verifier_key(self.origin, self.public_key())
 
+    def key_id(self) -> str:
+        """What ``package verify --key`` pins: the signing key's fingerprint, 16 hex digits."""
+        return signed_note.fingerprint(self.origin, self.public_key())[: signed_note.PIN_HEX_MIN]
+
     def _signer(self) -> Ed25519PrivateKey:
         row = self.conn.execute(
             "SELECT wrapped FROM secrets WHERE name = ?", (SIGNING_KEY,)
