@@ -129,6 +129,7 @@ class _Verifier:
         self.manifest_bytes: bytes | None = None
         self.manifest: dict[str, Any] | None = None
         self.signed: signed_note.Checkpoint | None = None  # once its signature verified
+        self.collected: dict[int, tuple[bytes, list[bytes]]] = {}  # seq → payload, proof
 
     def run(self) -> None:
         self.load_manifest()
@@ -222,6 +223,11 @@ class _Verifier:
             index = int(proof["event"]["index"])
             payload = str(proof["event"]["payload"]).encode("utf-8")
             path = [base64.b64decode(h, validate=True) for h in proof["inclusion_proof"]]
+            for item in proof.get("collected", []):
+                self.collected[int(item["index"])] = (
+                    str(item["payload"]).encode("utf-8"),
+                    [base64.b64decode(h, validate=True) for h in item["inclusion_proof"]],
+                )
         except (
             UnicodeDecodeError,
             ValueError,
@@ -304,31 +310,33 @@ class _Verifier:
     def verify_collected(self, entry: dict[str, Any]) -> bool:
         """The file's collecting custody event, proven in the signed log, records its hash.
 
-        False when the entry carries no such proof (an older package)."""
-        proof = entry.get("collected")
-        if proof is None:
+        False when the entry names no such event (an older package, or an item stored
+        before events carried hashes)."""
+        index = entry.get("collected_event")
+        if index is None:
             return False
         path: str = entry["path"]
         if self.signed is None:
             return True  # the signature failed: already a problem
-        try:
-            index = int(proof["index"])
-            payload = str(proof["payload"]).encode("utf-8")
-            hashes = [base64.b64decode(h, validate=True) for h in proof["inclusion_proof"]]
-            event = json.loads(payload.decode("utf-8"))
-            recorded = (event["evidence_id"], event["sha256"], event["size"], event["event"])
-        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error, RecursionError):
-            self.check.add(path, "its custody proof in manifest.json is malformed")
+        proof = self.collected.get(index) if isinstance(index, int) else None
+        if proof is None:
+            self.check.add(path, f"no proof of its collecting custody event #{index}")
             return True
+        payload, hashes = proof
         try:
             merkle.verify_inclusion(
                 index, self.signed.size, merkle.leaf_hash(payload), hashes, self.signed.root
             )
+            event = json.loads(payload.decode("utf-8"))
+            recorded = (event["evidence_id"], event["sha256"], event["size"], event["event"])
         except ProofError as exc:
             self.check.add(path, f"its collecting custody event is not in the signed log ({exc.message})")
             return True
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
+            self.check.add(path, f"custody event #{index} is not a collection event")
+            return True
         if recorded[3] not in ("collected", "imported", "transcript"):
-            self.check.add(path, "the proven custody event did not collect this file")
+            self.check.add(path, f"custody event #{index} did not collect this file")
         elif recorded[:3] != (entry.get("evidence_id"), entry.get("sha256"), entry.get("size")):
             self.check.add(
                 path, f"differs from what custody event #{index} recorded when it was collected"
