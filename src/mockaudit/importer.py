@@ -32,8 +32,8 @@ from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_chang
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, program_store
-from mockaudit.vault.population_digest import record_rows
 from mockaudit.vault.ingest import Incoming, Link
+from mockaudit.vault.population_digest import record_rows
 from mockaudit.vault.population_store import get_table, replace_population
 from mockaudit.vault.store import Vault
 

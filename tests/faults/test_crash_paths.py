@@ -335,9 +335,13 @@ class RekeyPath(CrashPath):
         acked = [int(a[2]) for a in vault.acks]
         if acked:
             assert header.key_epoch >= max(acked), "an acknowledged rotation was undone"
-            assert keyfile.unwrap_vmk(
-                keyfile.parse_header((vault.work / "original.key").read_bytes()), vault.passphrase
-            ) not in opening, "the original master key still opens after a rotation"
+            assert (
+                keyfile.unwrap_vmk(
+                    keyfile.parse_header((vault.work / "original.key").read_bytes()),
+                    vault.passphrase,
+                )
+                not in opening
+            ), "the original master key still opens after a rotation"
             stale = vault.work / "stale"
             shutil.rmtree(stale, ignore_errors=True)
             shutil.copytree(folder, stale)

@@ -65,8 +65,13 @@ def swap_blob(vault: Path, evidence_id: str, content: bytes, tmp: Path) -> None:
     conn.execute(
         "UPDATE evidence SET blob_file = ?, sha256 = ?, size = ?, wrapped_dek = ? "
         "WHERE evidence_id = ?",
-        (pending.blob_file, hashlib.sha256(content).hexdigest(), len(content), wrapped,
-         evidence_id),
+        (
+            pending.blob_file,
+            hashlib.sha256(content).hexdigest(),
+            len(content),
+            wrapped,
+            evidence_id,
+        ),
     )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

@@ -21,7 +21,9 @@ def inner() -> None:
 
 
 def outer() -> None:
-    proc = subprocess.run([sys.executable, "-m", "tests.integrity.rss_child", "--inner", *sys.argv[1:]])
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.integrity.rss_child", "--inner", *sys.argv[1:]]
+    )
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
     print(f"RESULT {proc.returncode} {peak}", flush=True)
 

@@ -47,10 +47,16 @@ def test_vault_files_are_private_in_a_pre_existing_folder(
     folder.mkdir(mode=0o755)
     old = os.umask(0o022)
     try:
-        assert run_cli("init", "--vault", folder, "--passphrase-file", passfile, *FAST_KDF_ARGS).code == 0
+        assert (
+            run_cli("init", "--vault", folder, "--passphrase-file", passfile, *FAST_KDF_ARGS).code
+            == 0
+        )
         f = tmp_path / "e.txt"
         f.write_text("evidence")
-        assert run_cli("evidence", "add", f, "--vault", folder, "--passphrase-file", passfile).code == 0
+        assert (
+            run_cli("evidence", "add", f, "--vault", folder, "--passphrase-file", passfile).code
+            == 0
+        )
     finally:
         os.umask(old)
     loose = []

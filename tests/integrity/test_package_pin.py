@@ -51,23 +51,36 @@ def _resign(src: Path, dst: Path) -> str:
     doc["vault"]["verifier_key"] = vkey
     manifest = json.dumps(doc, indent=2).encode()
     payload = custody.canonical(
-        {"v": 1, "seq": 0, "event": "exported", "evidence_id": victim["evidence_id"],
-         "time_utc": "2026-01-01T00:00:00+00:00", "package_manifest_sha256":
-         hashlib.sha256(manifest).hexdigest()}
+        {
+            "v": 1,
+            "seq": 0,
+            "event": "exported",
+            "evidence_id": victim["evidence_id"],
+            "time_utc": "2026-01-01T00:00:00+00:00",
+            "package_manifest_sha256": hashlib.sha256(manifest).hexdigest(),
+        }
     )
     root = merkle.leaf_hash(payload)
     text = signed_note.checkpoint_text(signed_note.Checkpoint(origin, 1, root))
-    members.update({
-        MANIFEST: manifest,
-        VERIFIER_KEY: (vkey + "\n").encode(),
-        CHECKPOINT: signed_note.sign_note(text, origin, key).encode(),
-        PROOF: json.dumps({
-            "schema": "mockaudit.package-proof/1",
-            "checkpoint": {"origin": origin, "size": 1, "root": base64.b64encode(root).decode()},
-            "event": {"index": 0, "payload": payload.decode()},
-            "inclusion_proof": [],
-        }).encode(),
-    })
+    members.update(
+        {
+            MANIFEST: manifest,
+            VERIFIER_KEY: (vkey + "\n").encode(),
+            CHECKPOINT: signed_note.sign_note(text, origin, key).encode(),
+            PROOF: json.dumps(
+                {
+                    "schema": "mockaudit.package-proof/1",
+                    "checkpoint": {
+                        "origin": origin,
+                        "size": 1,
+                        "root": base64.b64encode(root).decode(),
+                    },
+                    "event": {"index": 0, "payload": payload.decode()},
+                    "inclusion_proof": [],
+                }
+            ).encode(),
+        }
+    )
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
             zf.writestr(name, data)

@@ -19,7 +19,9 @@ from tests.conftest import FAST_KDF_ARGS, PASSPHRASE
 
 
 def _vault_with_evidence(run_cli, vault: Path, passfile: Path, tmp_path: Path) -> list[Path]:
-    assert run_cli("init", "--vault", vault, "--passphrase-file", passfile, *FAST_KDF_ARGS).code == 0
+    assert (
+        run_cli("init", "--vault", vault, "--passphrase-file", passfile, *FAST_KDF_ARGS).code == 0
+    )
     files = []
     for i in range(5):
         f = tmp_path / f"e{i}.txt"
@@ -37,8 +39,16 @@ def test_rekey_locks_out_old_key_file_and_keeps_every_blob(
     _vault_with_evidence(run_cli, vault, passfile, tmp_path)
     old_key = (vault / "vault.key").read_bytes()
     old_vmk = keyfile.unwrap_vmk(keyfile.parse_header(old_key), PASSPHRASE)
-    cp = run_cli("vault", "checkpoint", "--out", tmp_path / "cp.txt", "--vault", vault,
-                 "--passphrase-file", passfile)
+    cp = run_cli(
+        "vault",
+        "checkpoint",
+        "--out",
+        tmp_path / "cp.txt",
+        "--vault",
+        vault,
+        "--passphrase-file",
+        passfile,
+    )
     assert cp.code == 0
 
     out = run_cli("vault", "rekey", "--vault", vault, "--passphrase-file", passfile)
@@ -51,8 +61,17 @@ def test_rekey_locks_out_old_key_file_and_keeps_every_blob(
     assert (vault / "vault.key.bak").read_bytes() == (vault / "vault.key").read_bytes()
 
     # Every blob decrypts and re-hashes; history still extends the pre-rotation checkpoint.
-    check = run_cli("vault", "verify", "--full", "--against", tmp_path / "cp.txt",
-                    "--vault", vault, "--passphrase-file", passfile)
+    check = run_cli(
+        "vault",
+        "verify",
+        "--full",
+        "--against",
+        tmp_path / "cp.txt",
+        "--vault",
+        vault,
+        "--passphrase-file",
+        passfile,
+    )
     assert check.code == 0, check.out
     assert "blobs checked: 5" in check.out
 
@@ -77,8 +96,16 @@ def test_passwd_bumps_the_epoch_so_an_old_key_file_is_recognised(
     old_key = (vault / "vault.key").read_bytes()
     new_pass = tmp_path / "new.txt"
     new_pass.write_text("a brand new passphrase 2026\n")
-    out = run_cli("vault", "passwd", "--vault", vault, "--passphrase-file", passfile,
-                  "--new-passphrase-file", new_pass)
+    out = run_cli(
+        "vault",
+        "passwd",
+        "--vault",
+        vault,
+        "--passphrase-file",
+        passfile,
+        "--new-passphrase-file",
+        new_pass,
+    )
     assert out.code == 0, out.err
     assert keyfile.read_header(vault).key_epoch == 2
     (vault / "vault.key").write_bytes(old_key)

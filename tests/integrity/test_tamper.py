@@ -48,13 +48,18 @@ def test_swapped_blob_with_the_row_hash_left_alone_is_named_by_the_rehash(
     conn.close()
     swap_blob(built.vault, target, b"forged", tmp_path)
     conn = raw_conn(built.vault)  # put the recorded hash back: only the blob differs now
-    conn.execute("UPDATE evidence SET sha256 = ?, size = ? WHERE evidence_id = ?", (sha, size, target))
+    conn.execute(
+        "UPDATE evidence SET sha256 = ?, size = ? WHERE evidence_id = ?", (sha, size, target)
+    )
     conn.close()
     fast = built.cli("vault", "verify")
     assert fast.code == 0 and "run --full to re-hash every file" in fast.out
     out = _verify(built)
     assert out.code == 4
-    assert f"PROBLEM: {target}: content does not match the SHA-256 its custody event recorded" in out.out
+    assert (
+        f"PROBLEM: {target}: content does not match the SHA-256 its custody event recorded"
+        in out.out
+    )
 
 
 def test_swapped_blob_with_a_forged_later_custody_event_is_named(
@@ -78,16 +83,22 @@ def test_swapped_blob_with_a_forged_later_custody_event_is_named(
     conn.close()
     out = _verify(built)
     assert out.code == 4
-    assert f"PROBLEM: {target}: custody event #" in out.out and "records different content" in out.out
+    assert (
+        f"PROBLEM: {target}: custody event #" in out.out and "records different content" in out.out
+    )
 
 
 def test_deleted_population_row_is_named(built: Built) -> None:
     conn = raw_conn(built.vault)
     table = population_store.get_table(conn, "terminations")
     assert table is not None
-    conn.execute(f'DELETE FROM "{table.table}" WHERE _row = (SELECT max(_row) FROM "{table.table}")')
-    conn.execute("UPDATE populations SET row_count = row_count - 1 WHERE population_id = ?",
-                 ("terminations",))
+    conn.execute(
+        f'DELETE FROM "{table.table}" WHERE _row = (SELECT max(_row) FROM "{table.table}")'
+    )
+    conn.execute(
+        "UPDATE populations SET row_count = row_count - 1 WHERE population_id = ?",
+        ("terminations",),
+    )
     conn.close()
     fast = built.cli("vault", "verify")
     assert fast.code == 4 and "population terminations: rows were changed" in fast.out
@@ -103,7 +114,7 @@ def test_edited_population_cell_is_named_by_the_full_digest(built: Built) -> Non
     conn = raw_conn(built.vault)
     table = population_store.get_table(conn, "terminations")
     assert table is not None
-    conn.execute(f'UPDATE "{table.table}" SET c0 = c0 || \'x\' WHERE _row = 1')
+    conn.execute(f"UPDATE \"{table.table}\" SET c0 = c0 || 'x' WHERE _row = 1")
     conn.close()
     out = _verify(built)
     assert out.code == 4

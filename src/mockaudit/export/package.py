@@ -354,7 +354,10 @@ def _record_custody(
         if merkle.leaf_hash(payload) != leaves[last.seq]:
             raise IntegrityError(f"custody event #{last.seq} does not match its stored leaf")
         path = merkle.inclusion_proof(leaves, last.seq, checkpoint.size)
-        files = [_event_proof(vault, leaves, seq, checkpoint.size) for seq in sorted(set(collected.values()))]
+        files = [
+            _event_proof(vault, leaves, seq, checkpoint.size)
+            for seq in sorted(set(collected.values()))
+        ]
     proof = {
         "schema": PROOF_SCHEMA,
         "checkpoint": {
@@ -369,9 +372,7 @@ def _record_custody(
     return note, (json.dumps(proof, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _event_proof(
-    vault: Vault, leaves: custody.LeafHashes, seq: int, size: int
-) -> dict[str, Any]:
+def _event_proof(vault: Vault, leaves: custody.LeafHashes, seq: int, size: int) -> dict[str, Any]:
     """A stored custody event (its exact payload) and its inclusion proof at ``size``."""
     (payload,) = vault.conn.execute("SELECT payload FROM custody WHERE seq = ?", (seq,)).fetchone()
     return {

@@ -330,7 +330,9 @@ class _Verifier:
             event = json.loads(payload.decode("utf-8"))
             recorded = (event["evidence_id"], event["sha256"], event["size"], event["event"])
         except ProofError as exc:
-            self.check.add(path, f"its collecting custody event is not in the signed log ({exc.message})")
+            self.check.add(
+                path, f"its collecting custody event is not in the signed log ({exc.message})"
+            )
             return True
         except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
             self.check.add(path, f"custody event #{index} is not a collection event")

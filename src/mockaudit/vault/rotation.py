@@ -58,7 +58,9 @@ def rewrap(blob: bytes, aad: bytes, old_key: bytes, new_key: bytes) -> bytes:
     try:
         raw = AESGCM(old_key).decrypt(blob[:12], blob[12:], aad)
     except (InvalidTag, ValueError):
-        raise IntegrityError(f"a wrapped key ({aad.decode(errors='replace')[:8]}…) is damaged") from None
+        raise IntegrityError(
+            f"a wrapped key ({aad.decode(errors='replace')[:8]}…) is damaged"
+        ) from None
     nonce = secrets.token_bytes(12)
     return nonce + AESGCM(new_key).encrypt(nonce, raw, aad)
 
@@ -93,7 +95,9 @@ def rewrap_all(conn: db.Connection, old_vmk: bytes, new_vmk: bytes) -> int:
     return done
 
 
-def commit_rotation(conn: db.Connection, old: Header, new: Header, old_vmk: bytes, new_vmk: bytes) -> int:
+def commit_rotation(
+    conn: db.Connection, old: Header, new: Header, old_vmk: bytes, new_vmk: bytes
+) -> int:
     """Step 2: one transaction; returns how many data keys were re-wrapped."""
     with db.atomic(conn):
         count = rewrap_all(conn, old_vmk, new_vmk)

@@ -537,7 +537,6 @@ class Vault:
                 raise
             self.header = header
 
-
     # ----- master key rotation -----
 
     def rekey(self, passphrase: str) -> int:

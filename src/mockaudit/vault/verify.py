@@ -166,7 +166,10 @@ def _row_matches_custody(
     """False only for a legacy record (no hash); problems for anything that differs."""
     ev = info.evidence_id
     if record is None:
-        report.problems.append(f"{ev}: no custody event records its content (its event was deleted, or the row was added outside mockaudit)")
+        report.problems.append(
+            f"{ev}: no custody event records its content "
+            "(its event was deleted, or the row was added outside mockaudit)"
+        )
         return True
     for seq in record.conflicts:
         report.problems.append(f"{ev}: custody event #{seq} records different content")
