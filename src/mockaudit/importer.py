@@ -33,7 +33,7 @@ from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, program_store
 from mockaudit.vault.ingest import Incoming, Link
-from mockaudit.vault.population_digest import record_rows
+from mockaudit.vault.population_digest import RowDigest, record_rows
 from mockaudit.vault.population_store import get_table, replace_population
 from mockaudit.vault.store import Vault
 
@@ -219,6 +219,7 @@ def _import_rows(
     if existing is not None and same_shape and existing.source_sha256 == sha:
         return PopulationImport(population_id, existing.row_count, "unchanged")
     table = scenario.table(population_id)
+    digest = RowDigest()
     done = replace_population(
         vault.conn,
         population_id,
@@ -230,8 +231,9 @@ def _import_rows(
         source_path=population.file,
         imported_at=stamp,
         progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+        on_rows=digest.add,
     )
-    record_rows(vault.conn, done)  # custody binds the rows as stored
+    record_rows(vault.conn, done, digest)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
@@ -278,6 +280,7 @@ def import_population(
         f"population import {table.label}",
         "imported",
     )
+    digest = RowDigest()
     with vault.transaction():  # the source blob and the rows: both or neither
         [stored] = vault.add_many([item])
         existing = get_table(vault.conn, population_id)
@@ -293,8 +296,9 @@ def import_population(
             source_path=table.label,
             imported_at=stamp,
             progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+            on_rows=digest.add,
         )
-        record_rows(vault.conn, done)  # custody binds the rows as stored
+        record_rows(vault.conn, done, digest)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 

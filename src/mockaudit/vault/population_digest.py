@@ -4,51 +4,73 @@ Each load of a population's rows (scenario import, ``import`` of one population)
 appends a ``rows_loaded`` custody event carrying the row count and a digest of
 the rows *as stored*: every stored column of every row (the CSV cells and the
 derived ``_line``, ``_key``, ``_blank``, ``_day``, ``_week`` the analyses read),
-each row encoded as a JSON array and hashed with SHA-256, the row hashes summed
+each row encoded as Python's ``repr`` of the tuple of its values (unambiguous: every
+string is quoted and escaped, so no cell boundary can be moved without changing
+it) and hashed with SHA-256, the row hashes (big-endian integers) summed
 modulo 2^256 (so the digest does not depend on row order or the rowids SQLite
 assigned), and the sum hashed once more. Deleting, adding, duplicating or editing
 a row changes it; ``vault verify --full`` recomputes it and compares it with the
 custody event, not with the mutable ``populations.row_count`` column.
 
-One streaming pass over the table; nothing but the running sum is kept.
+At import the digest is computed from the rows as they are INSERTed (the
+``on_rows`` hook of ``replace_population``: no second pass decrypting the table);
+``vault verify --full`` recomputes it with one streaming pass over the table.
+Nothing but the running sum is kept either way.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Sequence
+from operator import methodcaller
 from typing import Any
 
+from mockaudit.errors import IntegrityError
 from mockaudit.vault import custody
 from mockaudit.vault.db import Connection
 from mockaudit.vault.population_store import PopulationTable
 
-DIGEST_ALG = "sha256-sum-of-row-sha256/v1"
+DIGEST_ALG = "sha256-sum-of-sha256-repr-rows/v1"
 _MOD = 1 << 256
 _DERIVED = ("_line", "_key", "_blank", "_day", "_week")
 _BLOCK = 5000
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_digest = methodcaller("digest")
+
+
+class RowDigest:
+    """The running digest: ``add`` each block of rows (lists, as INSERTed)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._total = 0
+
+    def add(self, rows: Sequence[list[Any]]) -> None:
+        self.count += len(rows)
+        encoded = map(str.encode, map(repr, rows))  # C-level passes: no per-row Python
+        self._total += sum(map(int.from_bytes, map(_digest, map(hashlib.sha256, encoded))))
+
+    def hexdigest(self) -> str:
+        total = (self._total % _MOD).to_bytes(32, "big")
+        return hashlib.sha256(b"mockaudit/rows/v1\n" + total).hexdigest()
 
 
 def rows_digest(conn: Connection, table: PopulationTable) -> tuple[int, str]:
-    """(row count, hex digest) of ``table`` as stored."""
+    """(row count, hex digest) of ``table`` as stored: one streaming pass."""
     names = [f"c{i}" for i in range(len(table.columns))] + list(_DERIVED)
     cursor = conn.execute(f'SELECT {", ".join(names)} FROM "{table.table}"')
-    total = 0
-    count = 0
-    sha = hashlib.sha256
+    digest = RowDigest()
     while block := cursor.fetchmany(_BLOCK):
-        count += len(block)
-        total += sum(
-            int.from_bytes(sha(_encode(row).encode("utf-8")).digest(), "big") for row in block
-        )
-    digest = hashlib.sha256(b"mockaudit/rows/v1\n" + (total % _MOD).to_bytes(32, "big"))
-    return count, digest.hexdigest()
+        digest.add(list(map(list, block)))  # lists, as the INSERT rows were
+    return digest.count, digest.hexdigest()
 
 
-def record_rows(conn: Connection, table: PopulationTable) -> custody.CustodyEvent:
+def record_rows(
+    conn: Connection, table: PopulationTable, digest: RowDigest
+) -> custody.CustodyEvent:
     """Append the ``rows_loaded`` event for rows just stored (caller's transaction)."""
-    count, digest = rows_digest(conn, table)
+    count, hexdigest = digest.count, digest.hexdigest()
+    if count != table.row_count:
+        raise IntegrityError(f"population {table.population_id}: row count changed while stored")
     return custody.append(
         conn,
         "rows_loaded",
@@ -56,7 +78,7 @@ def record_rows(conn: Connection, table: PopulationTable) -> custody.CustodyEven
         population_id=table.population_id,
         table=table.table,
         row_count=count,
-        rows_digest=digest,
+        rows_digest=hexdigest,
         rows_digest_alg=DIGEST_ALG,
         source_sha256=table.source_sha256,
         columns=list(table.columns),

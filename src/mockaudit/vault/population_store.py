@@ -43,6 +43,9 @@ Progress = Callable[[int], None]
 RowBatch = tuple[Sequence[int], list[list[str]]]
 """A block of rows: each row's CSV line, and its cells (lists this module may extend)."""
 Labels = tuple[str | None, str | None]  # (ISO day, ISO week) of a row, or (None, None)
+RowsSeen = Callable[[list[list[Any]]], None]
+"""Called with each block of rows as INSERTed: CSV cells, then _line, _key, _blank,
+_day, _week (the column order of the table after _row)."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,13 @@ def replace_population(
     source_path: str,
     imported_at: str,
     progress: Progress | None = None,
+    on_rows: RowsSeen | None = None,
 ) -> PopulationTable:
     """Drop any previous table of this population and stream ``batches`` into a new one.
 
     The cell lists of ``batches`` are consumed: they are extended with the derived
-    columns and handed to SQLite as they are.
+    columns and handed to SQLite as they are. ``on_rows`` sees each block of INSERT
+    rows exactly as stored (the custody row digest, population_digest.py).
     """
     old = get_table(conn, population_id)
     if old is not None:
@@ -124,7 +129,7 @@ def replace_population(
         # temp_store = MEMORY (SQLCipher never encrypts temp files) the sort holds the
         # whole index in RAM (5M rows: > 300 MB RSS; issue 9).
         conn.execute(f'CREATE INDEX "{table}_key" ON "{table}"(_key)')
-        count = _fill(conn, table, columns, batches, key_column, date_column, progress)
+        count = _fill(conn, table, columns, batches, key_column, date_column, progress, on_rows)
     finally:
         conn.execute(f"PRAGMA cache_size = {previous}")
     conn.execute(
@@ -165,6 +170,7 @@ def _fill(
     key_column: str,
     date_column: str,
     progress: Progress | None,
+    on_rows: RowsSeen | None = None,
 ) -> int:
     key_i, day_i = columns.index(key_column), columns.index(date_column)
     n = len(columns)
@@ -177,9 +183,10 @@ def _fill(
         for lines, records in batches:
             for start in range(0, len(records), BATCH_ROWS):
                 part = records[start : start + BATCH_ROWS]
-                conn.executemany(
-                    sql, _derived(part, lines[start : start + BATCH_ROWS], key_i, day_i, labels)
-                )
+                rows = _derived(part, lines[start : start + BATCH_ROWS], key_i, day_i, labels)
+                if on_rows is not None:
+                    on_rows(rows)
+                conn.executemany(sql, rows)
                 count += len(part)
                 if progress:
                     progress(count)
