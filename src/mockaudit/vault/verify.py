@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from mockaudit.errors import IntegrityError, ProofError
 from mockaudit.vault import custody, db, merkle, population_digest, signed_note
@@ -83,12 +84,13 @@ def verify(
     progress: Callable[[int, int], None] | None = None,
 ) -> VerifyReport:
     report = VerifyReport(full=full)
+    records = _Records(vault)
     with vault.mutex:
         _check_pages(vault, report, full)
         steps: list[tuple[str, Callable[[], None]]] = [
             ("the custody log", lambda: _check_log(vault, report)),
-            ("the evidence table", lambda: _check_blobs(vault, report, full, progress)),
-            ("the populations", lambda: _check_populations(vault, report, full)),
+            ("the evidence table", lambda: _check_blobs(vault, report, full, progress, records)),
+            ("the populations", lambda: _check_populations(vault, report, full, records)),
             ("the checkpoints", lambda: _check_internal_checkpoint(vault, report)),
         ]
         if against is not None:
@@ -122,11 +124,29 @@ def _check_pages(vault: Vault, report: VerifyReport, full: bool) -> None:
         report.problems += [f"vault.db structure: {r}" for r in rows[:20]]
 
 
+class _Records:
+    """What the custody log recorded about content: one pass, shared by two steps."""
+
+    def __init__(self, vault: Vault) -> None:
+        self._vault = vault
+        self._found: tuple[dict[str, custody.ContentRecord], dict[str, dict[str, Any]]] | None
+        self._found = None
+
+    def get(self) -> tuple[dict[str, custody.ContentRecord], dict[str, dict[str, Any]]]:
+        if self._found is None:
+            self._found = custody.content_records(self._vault.conn)
+        return self._found
+
+
 def _check_blobs(
-    vault: Vault, report: VerifyReport, full: bool, progress: Callable[[int, int], None] | None
+    vault: Vault,
+    report: VerifyReport,
+    full: bool,
+    progress: Callable[[int, int], None] | None,
+    records: _Records,
 ) -> None:
     items = vault.list_evidence()
-    recorded, _ = custody.content_records(vault.conn)
+    recorded = records.get()[0]
     total = sum(i.size for i in items) if full else len(items)
     done = 0
     legacy = []
@@ -206,8 +226,8 @@ def _rehash(vault: Vault, evidence_id: str, sha256: str, size: int, report: Veri
     return seen
 
 
-def _check_populations(vault: Vault, report: VerifyReport, full: bool) -> None:
-    _, recorded = custody.content_records(vault.conn)
+def _check_populations(vault: Vault, report: VerifyReport, full: bool, records: _Records) -> None:
+    recorded = dict(records.get()[1])
     legacy = []
     tables = all_tables(vault.conn)
     for table in tables:
@@ -296,8 +316,8 @@ def _check_consistent(
     size = report.tree_size
     if cp.size > size:
         report.problems.append(
-            f"custody log has {size} events but {what} pinned {cp.size}: "
-            "the vault was rolled back or events were removed"
+            f"custody log has {size} events but {what} pinned {cp.size}: events "
+            f"#{size}–#{cp.size - 1} are missing (the vault was rolled back or events were removed)"
         )
         return False
     leaves = custody.LeafHashes(vault.conn, size)
