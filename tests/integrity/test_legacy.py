@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import mockaudit.importer
+import mockaudit.services.importer
 from mockaudit.session import Session
 from mockaudit.vault import custody, ingest
 from tests.conftest import FAST_KDF, PASSPHRASE
@@ -26,7 +26,7 @@ def test_a_pre_issue_15_vault_verifies_with_notes(
         return real_append(conn, event, **fields)
 
     monkeypatch.setattr(ingest.custody, "append", old_append)
-    monkeypatch.setattr(mockaudit.importer, "record_rows", lambda *a: None)
+    monkeypatch.setattr(mockaudit.services.importer, "record_rows", lambda *a: None)
     folder = tmp_path / "vault"
     with Session.create(folder, PASSPHRASE, kdf=FAST_KDF) as s:
         s.import_scenario(FIXTURE)

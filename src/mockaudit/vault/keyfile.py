@@ -35,9 +35,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from mockaudit import fsio
 from mockaudit.errors import HeaderDamagedError, InputError, WrongPassphraseError
+from mockaudit.paths import KEY_FILE as KEY_FILE
 
 HEADER_FORMAT = "mockaudit.vault-key/1"
-KEY_FILE = "vault.key"
 BACKUP_FILE = "vault.key.bak"
 INTENT_FILE = "vault.key.next"
 """The header a master-key rotation is moving to; present only while one is under way

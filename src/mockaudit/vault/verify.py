@@ -21,10 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockaudit.domain.evidence import EvidenceInfo
 from mockaudit.errors import IntegrityError, ProofError
 from mockaudit.vault import custody, db, merkle, population_digest, signed_note
 from mockaudit.vault.population_store import all_tables
-from mockaudit.vault.store import EvidenceInfo, Vault
+from mockaudit.vault.store import Vault
 
 RESTORE_HINT = (
     "quarantine/ holds blob files no row of vault.db references: crash leftovers, or evidence "
