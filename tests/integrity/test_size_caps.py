@@ -116,3 +116,19 @@ def test_oversized_scenario_toml_is_refused_in_one_line(tmp_path: Path) -> None:
     (line,) = err.strip().splitlines()
     assert "scenario.toml: larger than the 16 MiB limit" in line
     assert peak < RSS_LIMIT_KIB
+
+
+def test_oversized_answers_file_and_vault_key_are_refused_before_parsing(tmp_path: Path) -> None:
+    from mockaudit.cli.walkthrough_cmd import load_answers
+    from mockaudit.errors import HeaderDamagedError, InputError
+    from mockaudit.vault import keyfile
+
+    answers = tmp_path / "answers.toml"
+    with answers.open("wb") as fh:
+        for _ in range(17):
+            fh.write(b"#" * (MIB - 1) + b"\n")
+    with pytest.raises(InputError, match="larger than the 16 MiB limit"):
+        load_answers(answers)
+    (tmp_path / "vault.key").write_bytes(b"{" * (100 * 1024))
+    with pytest.raises(HeaderDamagedError, match="vault.key is damaged"):
+        keyfile.read_header(tmp_path)

@@ -134,6 +134,8 @@ def parse_header(data: bytes, name: str = KEY_FILE) -> Header:
     damaged = HeaderDamagedError(
         f"{name} is damaged (checksum or format); restore it from {BACKUP_FILE} or your backup"
     )
+    if len(data) > MAX_HEADER_BYTES:
+        raise damaged
     try:
         doc = json.loads(data.decode("utf-8"))
         if not isinstance(doc, dict):
@@ -216,10 +218,19 @@ def subkey(vmk: bytes, purpose: str) -> bytes:
     ).derive(vmk)
 
 
+MAX_HEADER_BYTES = 64 * 1024
+"""A header is < 1 KiB; anything past this is not one (read no further)."""
+
+
+def _read_small(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(MAX_HEADER_BYTES + 1)
+
+
 def read_header(folder: Path) -> Header:
     path = folder / KEY_FILE
     try:
-        data = path.read_bytes()
+        data = _read_small(path)
     except FileNotFoundError:
         raise InputError(
             f"no vault at {folder} (missing {KEY_FILE}); run 'mockaudit init'"
@@ -273,7 +284,7 @@ def write_intent(folder: Path, header: Header) -> None:
 def read_intent(folder: Path) -> Header | None:
     """The pending rotation's header, None when there is none; HeaderDamagedError if unreadable."""
     try:
-        data = (folder / INTENT_FILE).read_bytes()
+        data = _read_small(folder / INTENT_FILE)
     except FileNotFoundError:
         return None
     return parse_header(data, INTENT_FILE)
