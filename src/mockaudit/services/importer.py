@@ -35,6 +35,7 @@ from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, population_feed, program_store
 from mockaudit.vault.ingest import Incoming
+from mockaudit.vault.population_digest import RowDigest, record_rows
 from mockaudit.vault.population_store import RowSource, get_table, replace_population
 from mockaudit.vault.store import Vault
 
@@ -221,6 +222,7 @@ def _import_rows(
     if existing is not None and same_shape and existing.source_sha256 == sha:
         return PopulationImport(population_id, existing.row_count, "unchanged")
     table = scenario.table(population_id)
+    digest = RowDigest()
     with _row_source(table, population.key, population.date) as rows:
         done = replace_population(
             vault.conn,
@@ -233,7 +235,9 @@ def _import_rows(
             source_path=population.file,
             imported_at=stamp,
             progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+            on_rows=digest.add,
         )
+    record_rows(vault.conn, done, digest)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
@@ -280,6 +284,7 @@ def import_population(
         f"population import {table.label}",
         "imported",
     )
+    digest = RowDigest()
     with vault.transaction():  # the source blob and the rows: both or neither
         [stored] = vault.add_many([item])
         existing = get_table(vault.conn, population_id)
@@ -296,7 +301,9 @@ def import_population(
                 source_path=table.label,
                 imported_at=stamp,
                 progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+                on_rows=digest.add,
             )
+        record_rows(vault.conn, done, digest)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
