@@ -26,8 +26,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mockaudit.domain import Program
+from mockaudit.domain.native_import import NativeImport
+from mockaudit.domain.reference_controls import POPULATION_KINDS
 from mockaudit.errors import InputError
 from mockaudit.scenarios.csv_reader import RowTable, open_csv, row_batches
+from mockaudit.scenarios.formats.mapped_csv import parse_mapping
+from mockaudit.scenarios.formats.registry import FormatTable, ImportOptions, format_named
 from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_changes
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
@@ -245,8 +249,12 @@ def import_population(
     git_repo: Path | None = None,
     branch: str = "main",
     progress: Progress | None = None,
+    native: NativeImport | None = None,
 ) -> PopulationImport:
     """Replace one population's rows from a CSV/JSON file or a git first-parent history.
+
+    ``native`` reads FILE as a vendor export (``--as FORMAT``) or a remapped CSV
+    (``--map``); the raw export is what the vault stores as evidence.
 
     The program (imported before) says which columns the population needs; the
     new source must carry them. The source itself is stored as IPE evidence.
@@ -260,7 +268,7 @@ def import_population(
         raise InputError("give either a FILE or --from-git REPO")
     opener: Callable[[], AbstractContextManager[BinaryIO]]
     if file is not None:
-        table: RowTable = open_json_rows(file) if file.suffix.lower() == ".json" else open_csv(file)
+        table: RowTable = _file_table(file, native, population.id)
         blob_name, opener = file.name, (lambda: open(file, "rb"))
     else:
         assert git_repo is not None
@@ -293,6 +301,18 @@ def import_population(
             progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
         )
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
+
+
+def _file_table(file: Path, native: NativeImport | None, population_id: str) -> RowTable:
+    if native is None or (native.format is None and not native.mapping):
+        return open_json_rows(file) if file.suffix.lower() == ".json" else open_csv(file)
+    fmt = format_named(native.format) if native.format is not None else None
+    options = ImportOptions(
+        target_kind=population_id if population_id in POPULATION_KINDS else None,
+        date_format=native.date_format,
+        mapping=parse_mapping(native.mapping),
+    )
+    return FormatTable(file, fmt, options)
 
 
 def _require_columns(

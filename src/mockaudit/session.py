@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 
 from mockaudit import fsio
 from mockaudit.domain import Program
+from mockaudit.domain.native_import import FormatInfo, NativeImport
 from mockaudit.domain.observations import PopulationRow
 from mockaudit.domain.run import Run
+from mockaudit.domain.starter import StarterOptions, StarterReport
 from mockaudit.errors import DiskFullError, InputError, IntegrityError, MockauditError
 from mockaudit.importer import ImportReport, PopulationImport, import_population, import_scenario
 from mockaudit.importer import Progress as ImportProgress
@@ -176,8 +178,9 @@ class Session:
         git_repo: Path | None = None,
         branch: str = "main",
         progress: ImportProgress | None = None,
+        native: NativeImport | None = None,
     ) -> PopulationImport:
-        """Replace one population from a CSV/JSON export or a git first-parent history."""
+        """Replace one population from a CSV/JSON export, a vendor export or a git history."""
         with translated(f"importing population {population}"):
             return import_population(
                 self.vault,
@@ -186,6 +189,7 @@ class Session:
                 git_repo=git_repo,
                 branch=branch,
                 progress=progress,
+                native=native,
             )
 
     def program(self) -> Program:
@@ -593,6 +597,21 @@ def generate_scenario(
 
     with translated(f"generating a scenario in {out}"):
         return generate(Path(out), seed=seed, size=size, defects=defects, categories=categories)
+
+
+def new_from_reference(folder: Path, options: StarterOptions) -> StarterReport:
+    """Write a starter program from the reference set into a new folder (no vault needed)."""
+    from mockaudit.scenarios.starter import write_starter
+
+    with translated(f"writing a starter program in {folder}"):
+        return write_starter(Path(folder), options)
+
+
+def population_formats() -> list[FormatInfo]:
+    """The native import formats, with the export command for each."""
+    from mockaudit.scenarios.formats.registry import FORMATS
+
+    return [FormatInfo(f.name, f.title, f.kind, f.export) for f in FORMATS.values()]
 
 
 def create_vault(folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> None:
