@@ -124,6 +124,26 @@ class Session:
         with translated(f"adding {len(files)} file(s)"):
             return self.vault.add_many(items, progress=tick)
 
+    def add_evidence_for_request(
+        self, paths: list[Path], code: str, *, run_id: str | None = None
+    ) -> list[AddResult]:
+        """Add files that answer request ``code`` of a run (the latest by default).
+
+        A standard §4 item the program does not model is filed at ``pbc/<item>``,
+        so every later audit finds it answered.
+        """
+        run = self.run(run_id)
+        request = next((r for r in run.requests if r.code == code), None)
+        if request is None:
+            raise InputError(f"run {run.id} has no request {code}")
+        results = self.add_evidence(paths)
+        ids = [r.evidence_id for r in results]
+        if request.standard is not None:
+            with translated(f"filing {code}"), self.vault.mutex, db.atomic(self.vault.conn):
+                program_store.map_files(self.vault.conn, [(f"pbc/{request.standard}", ids[0])])
+        self.respond_to_request(run.id, code, "provided", ids)
+        return results
+
     def list_evidence(
         self, *, control: str | None = None, search: str | None = None
     ) -> list[EvidenceInfo]:
