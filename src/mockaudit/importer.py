@@ -16,23 +16,23 @@ file once.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from mockaudit.domain import Program
-from mockaudit.domain.native_import import NativeImport
+from mockaudit.domain.native_import import GitOptions, NativeImport
 from mockaudit.domain.reference_controls import POPULATION_KINDS
 from mockaudit.errors import InputError
 from mockaudit.scenarios.csv_reader import RowTable, open_csv, row_batches
 from mockaudit.scenarios.formats.mapped_csv import parse_mapping
 from mockaudit.scenarios.formats.registry import FormatTable, ImportOptions, format_named
-from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_changes
+from mockaudit.scenarios.git_changes import GitExtract, write_git_changes
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, program_store
@@ -250,6 +250,7 @@ def import_population(
     branch: str = "main",
     progress: Progress | None = None,
     native: NativeImport | None = None,
+    git: GitOptions | None = None,
 ) -> PopulationImport:
     """Replace one population's rows from a CSV/JSON file or a git first-parent history.
 
@@ -266,15 +267,44 @@ def import_population(
         raise InputError(f"the program has no population {population_id!r} (known: {known})")
     if (file is None) == (git_repo is None):
         raise InputError("give either a FILE or --from-git REPO")
-    opener: Callable[[], AbstractContextManager[BinaryIO]]
-    if file is not None:
-        table: RowTable = _file_table(file, native, population.id)
-        blob_name, opener = file.name, (lambda: open(file, "rb"))
-    else:
-        assert git_repo is not None
-        table = _GitTable(git_repo, branch)
-        data = table.as_csv()
-        blob_name, opener = f"git-{git_repo.name}-{branch}.csv", (lambda: io.BytesIO(data))
+    with tempfile.TemporaryDirectory(prefix="mockaudit-git-") as scratch:
+        opener: Callable[[], AbstractContextManager[BinaryIO]]
+        if file is not None:
+            table: RowTable = _file_table(file, native, population.id)
+            blob_name, opener = file.name, (lambda: open(file, "rb"))
+        else:
+            assert git_repo is not None
+            extract = _git_extract(program, git_repo, branch, git)
+            csv_path = Path(scratch) / "changes.csv"
+            write_git_changes(extract, csv_path)
+            table = open_csv(csv_path, extract.label)
+            blob_name = f"git-{git_repo.name}-{branch}.csv"
+            opener = lambda: open(csv_path, "rb")  # noqa: E731
+        return _replace_rows(vault, program, population_id, table, blob_name, opener, progress)
+
+
+def _git_extract(program: Program, repo: Path, branch: str, git: GitOptions | None) -> GitExtract:
+    """The audit period by default (Type 1: the year to the as-of date), all with --all-history."""
+    options = git or GitOptions()
+    if options.all_history:
+        return GitExtract(repo, branch, None, None, options.reviews)
+    engagement = program.engagement
+    end = engagement.period_end
+    start = engagement.period_start or end - timedelta(days=365)
+    return GitExtract(repo, branch, start, end, options.reviews)
+
+
+def _replace_rows(
+    vault: Vault,
+    program: Program,
+    population_id: str,
+    table: RowTable,
+    blob_name: str,
+    opener: Callable[[], AbstractContextManager[BinaryIO]],
+    progress: Progress | None,
+) -> PopulationImport:
+    population = program.population(population_id)
+    assert population is not None
     _require_columns(program, population_id, table.header, table.label)
     stamp = custody.now_utc().isoformat(timespec="seconds")
     item = Incoming(
@@ -340,24 +370,3 @@ def _listing(names: Sequence[str], limit: int = 200) -> str:
     """Header names for a message: a header row can be megabytes, the message one line."""
     shown = ", ".join(n if len(n) <= 40 else n[:39] + "…" for n in names)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
-class _GitTable:
-    """A git first-parent history as a row table (header GIT_COLUMNS)."""
-
-    def __init__(self, repo: Path, branch: str) -> None:
-        self.label = f"git {repo} {branch}"
-        self.header = list(GIT_COLUMNS)
-        self._rows = list(iter_first_parent_changes(repo, branch))  # validated up front
-
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        for i, row in enumerate(self._rows):
-            yield i + 2, [row[c] for c in GIT_COLUMNS]
-
-    def as_csv(self) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.header)
-        for _, cells in self.rows():
-            writer.writerow(cells)
-        return out.getvalue().encode("utf-8")

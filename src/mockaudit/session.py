@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from mockaudit import fsio
 from mockaudit.domain import Program
-from mockaudit.domain.native_import import FormatInfo, NativeImport
+from mockaudit.domain.native_import import FormatInfo, GitOptions, NativeImport
 from mockaudit.domain.observations import PopulationRow
 from mockaudit.domain.run import Run
 from mockaudit.domain.starter import StarterOptions, StarterReport
@@ -199,6 +199,7 @@ class Session:
         branch: str = "main",
         progress: ImportProgress | None = None,
         native: NativeImport | None = None,
+        git: GitOptions | None = None,
     ) -> PopulationImport:
         """Replace one population from a CSV/JSON export, a vendor export or a git history."""
         with translated(f"importing population {population}"):
@@ -210,6 +211,7 @@ class Session:
                 branch=branch,
                 progress=progress,
                 native=native,
+                git=git,
             )
 
     def program(self) -> Program:

@@ -12,7 +12,7 @@ import click
 from mockaudit import session
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
 from mockaudit.domain import CRITERIA, Category, ReportType
-from mockaudit.domain.native_import import NativeImport
+from mockaudit.domain.native_import import GitOptions, NativeImport
 from mockaudit.domain.starter import StarterOptions, parse_period
 from mockaudit.errors import InputError
 from mockaudit.importer import Progress as ImportProgress
@@ -179,6 +179,14 @@ def population_group() -> None:
     help="Fill population COLUMN from the file's SOURCE column (repeat).",
 )
 @click.option("--date-format", help="strptime format of the file's dates, e.g. %d/%m/%Y.")
+@click.option(
+    "--all-history", is_flag=True, help="--from-git: every change, not only the audit period."
+)
+@click.option(
+    "--reviews",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="--from-git: a GitHub/GitLab pull-request export whose approvals are joined by commit.",
+)
 def population_import(
     vault_dir: Path | None,
     passphrase_file: Path | None,
@@ -189,12 +197,16 @@ def population_import(
     as_format: str | None,
     mapping: tuple[str, ...],
     date_format: str | None,
+    all_history: bool,
+    reviews: Path | None,
 ) -> None:
     """Import or replace a population from FILE (CSV/JSON) or from --from-git REPO.
 
-    From git, each row is a change that reached BRANCH: commit, merged_at, author,
-    committer, PR number from the merge or squash message, and approvers from
-    Reviewed-by:/Approved-by: trailers.
+    From git, each row is a change that reached BRANCH in the audit period (all of
+    them with --all-history): commit, merged_at, author, committer, PR number from
+    the merge or squash message or a Closes/Fixes #N line, approvers from
+    Reviewed-by:/Approved-by: trailers, and with --reviews the pull request's
+    author, approval, approval time and CI status joined by merge commit.
     """
     if file is not None and not file.is_file():
         raise InputError(f"{file}: no such file")
@@ -207,6 +219,7 @@ def population_import(
             branch=branch,
             progress=_import_progress(),
             native=NativeImport(as_format, mapping, date_format),
+            git=GitOptions(all_history, reviews),
         )
     click.echo(f"population {done.population}: {done.rows} rows ({done.status})")
 

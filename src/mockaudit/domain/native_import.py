@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,11 @@ class FormatInfo:
     title: str
     population_kind: str
     export: str
+
+
+@dataclass(frozen=True)
+class GitOptions:
+    """``--from-git``: the whole history or the audit period, and a review export to join."""
+
+    all_history: bool = False
+    reviews: Path | None = None
