@@ -10,6 +10,7 @@ Acceptance 4: the request list holds every §4 item for the categories.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -149,3 +150,17 @@ def test_request_list_has_every_section4_item(acme: Path, session: Session, tmp_
     again = {r.standard: r for r in session.run_audit(seed=1).requests if r.standard}
     assert again["R15"].status.value == "provided"
     assert again["R28"].status.value == "not_available"
+
+
+def test_assigning_owners_as_the_header_says_clears_ownerless(acme: Path) -> None:
+    text = (acme / "scenario.toml").read_text()
+    blocks = re.findall(
+        r'#   \[\[people\]\]\n#   id = "([^"]+)"\n#   name = "…"\n#   role = "([^"]+)"', text
+    )
+    assert len(blocks) >= 5
+    text += "".join(
+        f'\n[[people]]\nid = "{i}"\nname = "Person {i}"\nrole = "{r}"\n' for i, r in blocks
+    )
+    (acme / "scenario.toml").write_text(text)
+    run = session_api.audit_folder(acme, seed=1)
+    assert not [f for f in run.findings if f.code is FindingCode.CONTROL_OWNERLESS]

@@ -74,7 +74,9 @@ def _scenario_text(starter: StarterProgram, options: StarterOptions) -> str:
         for pid, role in sorted(starter.roles.items())
     )
     head = _HEADER.format(company=options.company, scope=scope, people=people)
-    return head + scenario_toml(starter.program)
+    # No `people = []`: the [[people]] tables the header shows are added to this file.
+    body = scenario_toml(starter.program).replace("people = []\n", "", 1)
+    return head + body
 
 
 def _empty_csv(kind_id: str) -> bytes:
