@@ -31,11 +31,11 @@ from mockaudit.domain.reference_controls import POPULATION_KINDS
 from mockaudit.errors import InputError
 from mockaudit.scenarios.csv_reader import RowTable, open_csv, row_batches
 from mockaudit.scenarios.formats.mapped_csv import parse_mapping
-from mockaudit.scenarios.formats.registry import FormatTable, ImportOptions, format_named
+from mockaudit.scenarios.formats.registry import Fill, FormatTable, ImportOptions, format_named
 from mockaudit.scenarios.git_changes import GitExtract, write_git_changes
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
-from mockaudit.vault import custody, program_store
+from mockaudit.vault import custody, population_queries, program_store
 from mockaudit.vault.ingest import Incoming, Link
 from mockaudit.vault.population_store import get_table, replace_population
 from mockaudit.vault.store import Vault
@@ -270,7 +270,7 @@ def import_population(
     with tempfile.TemporaryDirectory(prefix="mockaudit-git-") as scratch:
         opener: Callable[[], AbstractContextManager[BinaryIO]]
         if file is not None:
-            table: RowTable = _file_table(file, native, population.id)
+            table: RowTable = _file_table(file, native, population.id, _hr_fills(vault, native))
             blob_name, opener = file.name, (lambda: open(file, "rb"))
         else:
             assert git_repo is not None
@@ -333,7 +333,9 @@ def _replace_rows(
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
-def _file_table(file: Path, native: NativeImport | None, population_id: str) -> RowTable:
+def _file_table(
+    file: Path, native: NativeImport | None, population_id: str, fills: tuple[Fill, ...] = ()
+) -> RowTable:
     if native is None or (native.format is None and not native.mapping):
         return open_json_rows(file) if file.suffix.lower() == ".json" else open_csv(file)
     fmt = format_named(native.format) if native.format is not None else None
@@ -341,8 +343,24 @@ def _file_table(file: Path, native: NativeImport | None, population_id: str) -> 
         target_kind=population_id if population_id in POPULATION_KINDS else None,
         date_format=native.date_format,
         mapping=parse_mapping(native.mapping),
+        fills=fills,
     )
     return FormatTable(file, fmt, options)
+
+
+def _hr_fills(vault: Vault, native: NativeImport | None) -> tuple[Fill, ...]:
+    """An IdP deactivation log has no termination date: take it from the HR terminations
+    already imported, by email, so the deprovisioning test reads both dates on one row."""
+    if native is None or native.format != "okta-log":
+        return ()
+    table = get_table(vault.conn, "terminations")
+    if table is None or not {"email", "terminated_on"} <= set(table.columns):
+        return ()
+    dates = {
+        row.values["email"].strip().lower(): row.values["terminated_on"]
+        for row in population_queries.rows(vault.conn, table)
+    }
+    return (Fill("terminated_on", "email", dates),)
 
 
 def _require_columns(

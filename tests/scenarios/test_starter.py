@@ -164,3 +164,21 @@ def test_assigning_owners_as_the_header_says_clears_ownerless(acme: Path) -> Non
     (acme / "scenario.toml").write_text(text)
     run = session_api.audit_folder(acme, seed=1)
     assert not [f for f in run.findings if f.code is FindingCode.CONTROL_OWNERLESS]
+
+
+def test_okta_deactivations_take_termination_dates_from_hr(acme: Path, session: Session) -> None:
+    """Terminations from the HR roster, reconciled to IdP deactivations (§4 R22/R23)."""
+    session.import_scenario(acme)
+    hr = session.import_population(
+        "terminations", file=FIXTURES / "hr-roster.csv", native=NativeImport("hr-roster")
+    )
+    assert hr.rows == 2
+    session.import_population(
+        "access_removals", file=FIXTURES / "okta-log.json", native=NativeImport("okta-log")
+    )
+    removals = {
+        r.values["email"]: r.values for r in session.population_page("access_removals", 0, 10)
+    }
+    assert removals["gone@acme.example"]["terminated_on"] == "2026-03-14"
+    assert removals["gone@acme.example"]["removed_on"] == "2026-03-15"
+    assert removals["leaver@acme.example"]["terminated_on"] == "2026-03-31"

@@ -33,12 +33,23 @@ from mockaudit.scenarios.formats import (
 
 
 @dataclass(frozen=True)
+class Fill:
+    """Fill a blank ``column`` from ``values[row[match]]`` (a join with another population)."""
+
+    column: str
+    match: str
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
 class ImportOptions:
-    """What the command line adds: the target population's kind, a date format, a column map."""
+    """What the command line adds: the target population's kind, a date format, a column map,
+    and joins with populations already in the vault."""
 
     target_kind: str | None = None
     date_format: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)
+    fills: tuple[Fill, ...] = ()
 
 
 Reader = Callable[[Path, ImportOptions], Iterator[dict[str, str]]]
@@ -182,7 +193,11 @@ class FormatTable:
         return ({**r, **{c: r.get(s, "") for c, s in self._options.mapping.items()}} for r in rows)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
+        fills = self._options.fills
         for number, row in enumerate(self._dicts(), start=2):
+            for fill in fills:
+                if not row.get(fill.column):
+                    row[fill.column] = fill.values.get(row.get(fill.match, "").lower(), "")
             yield number, [row.get(column, "") for column in self.header]
 
 
