@@ -45,13 +45,27 @@ def is_bot(user: Any) -> bool:
 
 def read(path: Path) -> Iterator[dict[str, str]]:
     """One row per merged pull request, with its approvals joined."""
-    separate = approvals_by_number(_review_objects(path))
+    separate = (
+        approvals_by_number(_review_objects(path)) if mentions(path, b'"pull_request_url"') else {}
+    )
     for obj in json_objects(path):
         if _is_review(obj) or not ("number" in obj or "mergedAt" in obj or "merged_at" in obj):
             continue
         row = _row(obj, separate)
         if row is not None:
             yield row
+
+
+def mentions(path: Path, needle: bytes) -> bool:
+    """Whether the file holds ``needle`` at all: a byte scan, so a gh export with reviews
+    embedded in each pull request is decoded once, not twice."""
+    tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle) :]
+    return False
 
 
 def _is_review(obj: dict[str, Any]) -> bool:

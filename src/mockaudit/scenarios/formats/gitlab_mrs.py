@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mockaudit.scenarios.formats.github_prs import TICKET
+from mockaudit.scenarios.formats.github_prs import TICKET, mentions
 from mockaudit.scenarios.formats.json_stream import json_objects
 from mockaudit.scenarios.formats.reviews import Approval, approvals_by_number, pick_approval
 from mockaudit.scenarios.formats.timestamps import utc_text
@@ -46,8 +46,12 @@ def _key(obj: dict[str, Any]) -> str:
 
 
 def read(path: Path) -> Iterator[dict[str, str]]:
-    separate = approvals_by_number(
-        (_key(o), a) for o in json_objects(path) if _is_approvals(o) for a in _approvals(o)
+    separate = (
+        approvals_by_number(
+            (_key(o), a) for o in json_objects(path) if _is_approvals(o) for a in _approvals(o)
+        )
+        if mentions(path, b'"approved_by"')
+        else {}
     )
     for obj in json_objects(path):
         if _is_approvals(obj) or "iid" not in obj:

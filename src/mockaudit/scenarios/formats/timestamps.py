@@ -8,8 +8,10 @@ A time without a zone is taken as UTC, as scenario-format.md says.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
+_CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 NULLS = frozenset({"", "null", "none", "n/a", "not_supported", "no_information", "never", "-"})
 
 
@@ -35,6 +37,8 @@ def parse_instant(text: str, fmt: str | None = None) -> datetime | None:
 
 def utc_text(text: str, fmt: str | None = None) -> str:
     """ISO-8601 UTC with ``Z`` to the second, or "" for an empty/null value."""
+    if fmt is None and _CANONICAL.fullmatch(text):
+        return text  # already UTC to the second, as gh and most APIs write it
     moment = parse_instant(text, fmt)
     return "" if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
