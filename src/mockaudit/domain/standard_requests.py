@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from mockaudit.domain.enums import Category
 from mockaudit.domain.program import Program
+from mockaudit.domain.reference_controls import REFERENCE_CONTROLS
 
 PBC_PREFIX = "pbc/"
 NOT_MODELLED = "not modelled — collect and add to the vault"
@@ -56,7 +57,7 @@ STANDARD_ITEMS: tuple[StandardItem, ...] = (
     _i("R07", "Board and security-committee meeting list and minutes", "POP", "CC1.2 CC2.2",
        "board_meetings committee_meetings"),
     _i("R08", "Code of conduct and disciplinary policy", "DOC", "CC1.1 CC1.5",
-       "disciplinary_cases"),
+       "disciplinary_cases POL-CONDUCT"),
     _i("R09", "Job descriptions and security roles (RACI)", "DOC", "CC1.3 CC1.4", "GOV-04"),
     _i("R10", "Whistleblower or anonymous reporting channel", "CFG", "CC2.2", "GOV-07"),
     _i("R11", "Customer commitments: MSA/ToS template, SLA, trust page, status page", "DOC",
@@ -127,7 +128,7 @@ STANDARD_ITEMS: tuple[StandardItem, ...] = (
     _i("R49", "Annual incident-response tabletop or test report", "DOC", "CC7.4 CC7.5",
        "IR-04"),
     _i("R50", "Change / SDLC policy with the emergency-change procedure", "DOC", "CC8.1",
-       "POL-CHANGE"),
+       "POL-CHANGE CHG-08"),
     _i("R51", "All production changes and deployments in the period from the system of "
        "record", "POP", "CC8.1", "changes"),
     _i("R52", "Ticket, reviewer, approval, CI result and deployment for sampled changes", "SMP",
@@ -186,12 +187,20 @@ def _answers(program: Program, token: str) -> bool:
     }
     if token in sections:
         return sections[token]
-    return any(
-        x is not None
-        for x in (program.population(token), program.control(token), program.policy(token))
-    )
+    found = (program.population(token), program.control(token), program.policy(token))
+    if any(x is not None for x in found):
+        return True
+    # a population kind is also answered by the reference controls tested on it, whatever
+    # the program calls the population (hand-written programs name their own lists)
+    return any(program.control(c) is not None for c in _KIND_CONTROLS.get(token, ()))
 
 
 def standard_paths(program: Program) -> list[str]:
     """Vault paths the unmodelled items are answered at (looked up with the other evidence)."""
     return [item.vault_path for item in unmodelled_items(program)]
+
+
+_KIND_CONTROLS: dict[str, tuple[str, ...]] = {}
+for _ref in REFERENCE_CONTROLS:
+    if _ref.population is not None:
+        _KIND_CONTROLS[_ref.population] = (*_KIND_CONTROLS.get(_ref.population, ()), _ref.id)

@@ -9,6 +9,8 @@ collection plan.
 
 from __future__ import annotations
 
+import re
+
 from mockaudit.domain import Program
 from mockaudit.domain.starter import system_class
 from mockaudit.scenarios.formats.registry import FORMATS, KIND_FORMATS, columns_for_kind
@@ -50,11 +52,13 @@ def _population_section(program: Program, population_id: str, start: str, end: s
     for name in names:
         fmt = FORMATS[name]
         command = fmt.export.replace("START", start).replace("END", end)
+        saved = re.search(r">\s*([\w.-]+)", command)
+        export = saved.group(1) if saved else "EXPORT"
         out += [
             f"- **{fmt.title}** (`--as {name}`):",
             "  ```",
             f"  {command}",
-            f"  mockaudit population import EXPORT --as {name} --population {population.id}",
+            f"  mockaudit population import {export} --as {name} --population {population.id}",
             "  ```",
         ]
     if not names:

@@ -171,15 +171,20 @@ def population_system(kind_id: str, systems: tuple[str, ...]) -> str:
 
 def _population(kind_id: str, options: StarterOptions) -> Population:
     kind = population_kind(kind_id)
-    start = options.period_start or options.period_end
+    start = (options.period_start or options.period_end).isoformat()
+    end = options.period_end.isoformat()
+    system = population_system(kind_id, options.systems)
+    query = kind.query.format(start=start, end=end)
+    if not kind.system.startswith(system):  # the reference query is in its source's language
+        query = f"{system}: {kind.title.lower()}, {start}..{end}"
     return Population(
         id=kind.id,
         title=kind.title,
-        system=population_system(kind_id, options.systems),
+        system=system,
         file=f"{_SAMPLED}/{kind.id}.csv",
         key=kind.key,
         date=kind.date,
-        query=kind.query.format(start=start.isoformat(), end=options.period_end.isoformat()),
+        query=query,
         count_evidence=f"evidence/ipe/{kind.id}-count.png",
         evidence_column=kind.evidence_column,
     )

@@ -126,8 +126,9 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "aws-backup-jobs", "AWS Backup jobs", "backups", aws_backup.EXTRA,
-            "aws backup list-backup-jobs --by-created-after START --by-created-before END "
-            "--output json > backup-jobs.json",
+            "aws backup list-backup-jobs --by-created-after START --by-created-before "
+            "ENDT23:59:59Z --output json > backup-jobs.json (the API keeps 30 days of jobs: "
+            "export every month, or use AWS Backup Audit Manager job reports for the year)",
             lambda p, o: aws_backup.read(p),
         ),
         Format(
