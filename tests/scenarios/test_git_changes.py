@@ -151,3 +151,35 @@ def test_all_history_keeps_everything(
     done = session.import_population("changes", git_repo=path, git=GitOptions(all_history=True))
     assert done.rows == 7
     assert any(t.source_path.endswith("(all)") for t in session.populations())
+
+
+def test_gitlab_approvals_join_by_merge_commit(
+    repo: tuple[Path, dict[int, str]], session: Session, tmp_path: Path
+) -> None:
+    path, shas = repo
+    folder = tmp_path / "acme"
+    session_api.new_from_reference(
+        folder,
+        StarterOptions(
+            "Acme", (Category.SECURITY,), ("gitlab",), ReportType.TYPE2, PERIOD[0], PERIOD[1]
+        ),
+    )
+    session.import_scenario(folder)
+    mrs = [
+        {"iid": n, "project_id": 1, "title": f"MR {n}", "merged_at": "2026-01-01T00:00:00Z",
+         "author": {"username": "alice"}, "merge_commit_sha": sha,
+         "references": {"full": f"acme/app!{n}"}}
+        for n, sha in shas.items()
+    ]  # fmt: skip
+    approvals = [
+        {"iid": n, "project_id": 1, "approved_by": [{"user": {"username": "erin"}}]} for n in shas
+    ]
+    export = tmp_path / "mrs.json"
+    export.write_text(json.dumps(mrs) + "\n" + "\n".join(json.dumps(a) for a in approvals))
+    session.import_population("changes", git_repo=path, git=GitOptions(reviews=export))
+    rows = [r.values for r in session.population_page("changes", 0, 100)]
+    joined = [r for r in rows if r["commit"] in shas.values()]
+    assert len(joined) == 4
+    assert {r["pr_id"] for r in joined} == {f"acme/app!{n}" for n in shas}
+    assert {r["approver"] for r in joined} == {"erin"}
+    assert {r["pr_number"] for r in joined} == {str(n) for n in shas}
