@@ -337,6 +337,8 @@ def _file_table(
     file: Path, native: NativeImport | None, population_id: str, fills: tuple[Fill, ...] = ()
 ) -> RowTable:
     if native is None or (native.format is None and not native.mapping):
+        if native is not None and native.date_format:
+            raise InputError("--date-format applies with --as FORMAT or --map COLUMN=SOURCE")
         return open_json_rows(file) if file.suffix.lower() == ".json" else open_csv(file)
     fmt = format_named(native.format) if native.format is not None else None
     options = ImportOptions(

@@ -68,6 +68,11 @@ def test_bad_input_is_one_line(run_cli, tmp_path: Path, passfile: Path) -> None:
         "--population", "vulnerabilities",
     )  # fmt: skip
     assert mapping.code == 2 and "COLUMN=SOURCE" in mapping.err
+    alone = run_cli(
+        "population", "import", *vault, FIXTURES / "jira.csv", "--date-format", "%d/%m/%Y",
+        "--population", "vulnerabilities",
+    )  # fmt: skip
+    assert alone.code == 2 and "--date-format applies with" in alone.err
     wrong = run_cli(
         "population", "import", *vault, FIXTURES / "okta-users.json", "--as", "okta-users",
         "--population", "changes",
