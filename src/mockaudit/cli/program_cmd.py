@@ -15,8 +15,7 @@ from mockaudit.domain import CRITERIA, Category, ReportType
 from mockaudit.domain.native_import import GitOptions, NativeImport
 from mockaudit.domain.starter import StarterOptions, parse_period
 from mockaudit.errors import InputError
-from mockaudit.importer import Progress as ImportProgress
-from mockaudit.session import Session
+from mockaudit.session import ImportProgress, Session
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "scenarios" / "template"
 
