@@ -173,6 +173,16 @@ class Session(WalkthroughSession, ExportSession):
         with translated("changing the passphrase"):
             self.vault.change_passphrase(new_passphrase)
 
+    def rekey(self, passphrase: str) -> int:
+        """Rotate the master key (the current passphrase proves the caller); new key epoch."""
+        with translated("rotating the master key"):
+            return self.vault.rekey(passphrase)
+
+    def purge_quarantine(self) -> tuple[int, int]:
+        """Delete the blob files in quarantine/ for good; (files, bytes) removed."""
+        with translated("purging quarantine/"):
+            return self.vault.purge_quarantine()
+
     # ----- program -----
 
     def import_scenario(self, folder: Path, progress: ImportProgress | None = None) -> ImportReport:
@@ -254,6 +264,7 @@ class Session(WalkthroughSession, ExportSession):
             facts = self.vault.meta()
             facts["custody_events"] = str(self.vault.tree_size())
             facts["verifier_key"] = self.vault.verifier_key()
+            facts["key_id"] = self.vault.key_id()
             return facts
 
 
@@ -303,12 +314,31 @@ def create_vault(folder: Path, passphrase: str, *, kdf: KdfParams | None = None)
     Session.create(folder, passphrase, kdf=kdf).close()
 
 
-def verify_package(path: Path) -> PackageCheck:
-    """Check an evidence package: every hash, the manifest binding and the signature."""
+def verify_package(path: Path, key: str | None = None) -> PackageCheck:
+    """Check an evidence package: every hash, the manifest binding and the signature.
+
+    ``key`` pins the expected signer: a verifier key, a file holding one (the
+    package's own verifier-key.txt from a trusted copy, say), or a key ID of at least
+    16 hex digits as ``vault checkpoint`` prints it.
+    """
+    from mockaudit.export.package_check import parse_pin
     from mockaudit.export.package_check import verify_package as check
 
+    pin = parse_pin(_pin_text(key)) if key is not None else None
     with translated(f"verifying {path}"):
-        return check(Path(path))
+        return check(Path(path), pin)
+
+
+def _pin_text(key: str) -> str:
+    """``--key`` names a file (read, at most 64 KiB) or is the key / key ID itself."""
+    candidate = Path(key)
+    if "+" not in key and candidate.is_file():
+        try:
+            with candidate.open("rb") as fh:
+                return fh.read(64 * 1024).decode("utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            raise InputError(f"--key: cannot read {key}") from None
+    return key
 
 
 def compare_runs(previous: Sequence[Finding], current: Sequence[Finding]) -> Comparison:

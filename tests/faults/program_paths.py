@@ -362,8 +362,11 @@ class StoreRun(WritePath):
 
 
 class ExportProgram(WritePath):
+    """Issue 15: one exported event per decrypted file, committed before the rename."""
+
     name = "export-program"
-    writes_vault = False
+    writes_vault = True
+    may_add_on_failure = frozenset({"exported"})
 
     def act(self, s: Session, attempt: Attempt, m: Material) -> None:
         s.export_program(attempt.work / "program")

@@ -271,7 +271,7 @@ def program_show(vault_dir: Path | None, passphrase_file: Path | None) -> None:
 def program_export(vault_dir: Path | None, passphrase_file: Path | None, out: Path) -> None:
     """Write the program, populations and evidence back out as a scenario folder."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(folder, read_passphrase(passphrase_file)) as session:
         count = session.export_program(out)
     click.echo(f"wrote {count} files to {out}")
 

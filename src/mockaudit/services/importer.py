@@ -39,6 +39,7 @@ from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, population_feed, population_queries, program_store
 from mockaudit.vault.ingest import Incoming
+from mockaudit.vault.population_digest import RowDigest, record_rows
 from mockaudit.vault.population_store import RowSource, get_table, replace_population
 from mockaudit.vault.store import Vault
 
@@ -225,6 +226,7 @@ def _import_rows(
     if existing is not None and same_shape and existing.source_sha256 == sha:
         return PopulationImport(population_id, existing.row_count, "unchanged")
     table = scenario.table(population_id)
+    digest = RowDigest()
     with _row_source(table, population.key, population.date) as rows:
         done = replace_population(
             vault.conn,
@@ -237,7 +239,9 @@ def _import_rows(
             source_path=population.file,
             imported_at=stamp,
             progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+            on_rows=digest.add,
         )
+    record_rows(vault.conn, done, digest)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
@@ -318,6 +322,7 @@ def _replace_rows(
         f"population import {table.label}",
         "imported",
     )
+    digest = RowDigest()
     with vault.transaction():  # the source blob and the rows: both or neither
         [stored] = vault.add_many([item])
         existing = get_table(vault.conn, population_id)
@@ -334,7 +339,9 @@ def _replace_rows(
                 source_path=table.label,
                 imported_at=stamp,
                 progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+                on_rows=digest.add,
             )
+        record_rows(vault.conn, done, digest)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 

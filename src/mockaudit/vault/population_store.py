@@ -73,6 +73,9 @@ class PreparedRows:
 
 
 RowSource = Iterable[RowBatch] | PreparedRows
+RowsSeen = Callable[[list[list[Any]]], None]
+"""Called with each block of rows as INSERTed: CSV cells, then _line, _key, _blank, _day
+(the column order of the table after _row)."""
 
 
 def get_table(conn: Connection, population_id: str) -> PopulationTable | None:
@@ -104,11 +107,14 @@ def replace_population(
     source_path: str,
     imported_at: str,
     progress: Progress | None = None,
+    on_rows: RowsSeen | None = None,
 ) -> PopulationTable:
     """Drop any previous table of this population and stream ``batches`` into a new one.
 
     ``batches`` are raw blocks (their cell lists are consumed: extended with the
-    derived columns and handed to SQLite as they are) or ``PreparedRows``.
+    derived columns and handed to SQLite as they are) or ``PreparedRows``. ``on_rows``
+    sees each block of INSERT rows exactly as stored (the custody row digest,
+    population_digest.py).
     """
     old = get_table(conn, population_id)
     if old is not None:
@@ -137,7 +143,7 @@ def replace_population(
         # temp_store = MEMORY (SQLCipher never encrypts temp files) the sort holds the
         # whole index in RAM (5M rows: > 300 MB RSS; issue 9).
         conn.execute(f'CREATE INDEX "{table}_key" ON "{table}"(_key)')
-        count = _fill(conn, table, columns, batches, key_column, date_column, progress)
+        count = _fill(conn, table, columns, batches, key_column, date_column, progress, on_rows)
     finally:
         conn.execute(f"PRAGMA cache_size = {previous}")
     conn.execute(
@@ -178,6 +184,7 @@ def _fill(
     key_column: str,
     date_column: str,
     progress: Progress | None,
+    on_rows: RowsSeen | None = None,
 ) -> int:
     n = len(columns)
     marks = ", ".join("?" for _ in range(n + 4))
@@ -191,6 +198,9 @@ def _fill(
     with _collector_paused():
         for rows, size, runs in blocks:
             if size:
+                if on_rows is not None:
+                    rows = _as_lists(rows)
+                    on_rows(rows)
                 conn.executemany(sql, rows)
                 count += size
             if runs:
@@ -203,6 +213,13 @@ def _fill(
     if last != count or covered != count:
         raise RuntimeError(f"population import counted {count} rows, stored {last}/{covered}")
     return count
+
+
+def _as_lists(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
+    """A block's INSERT rows as lists (a prepared block is a one-shot zip of tuples)."""
+    if isinstance(rows, list) and (not rows or isinstance(rows[0], list)):
+        return rows
+    return list(map(list, rows))
 
 
 def derive(batches: Iterable[RowBatch], key_i: int, day_i: int) -> Iterator[Prepared]:
