@@ -25,10 +25,12 @@ from mockaudit import fsio
 from mockaudit.domain import Finding
 from mockaudit.domain.comparison import Comparison
 from mockaudit.domain.evidence import EvidenceInfo, Link
+from mockaudit.domain.native_import import FormatInfo, GitOptions, NativeImport
 from mockaudit.domain.observations import PopulationRow
 from mockaudit.domain.population_table import PopulationTable
 from mockaudit.domain.responses import RequestResponse as RequestResponse
 from mockaudit.domain.run import Run
+from mockaudit.domain.starter import StarterOptions, StarterReport
 from mockaudit.errors import InputError
 from mockaudit.export.formats import FINDINGS_FORMATS as FINDINGS_FORMATS
 from mockaudit.export.formats import REQUEST_FORMATS as REQUEST_FORMATS
@@ -44,7 +46,7 @@ from mockaudit.session_base import Progress
 from mockaudit.session_base import translated as translated
 from mockaudit.session_exports import ExportSession
 from mockaudit.session_walkthrough import WalkthroughSession
-from mockaudit.vault import population_queries, program_store
+from mockaudit.vault import db, population_queries, program_store
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
 from mockaudit.vault.ingest import AddResult, Incoming
@@ -118,6 +120,26 @@ class Session(WalkthroughSession, ExportSession):
         with translated(f"adding {len(files)} file(s)"):
             return self.vault.add_many(items, progress=tick)
 
+    def add_evidence_for_request(
+        self, paths: list[Path], code: str, *, run_id: str | None = None
+    ) -> list[AddResult]:
+        """Add files that answer request ``code`` of a run (the latest by default).
+
+        A standard §4 item the program does not model is filed at ``pbc/<item>``,
+        so every later audit finds it answered.
+        """
+        run = self.run(run_id)
+        request = next((r for r in run.requests if r.code == code), None)
+        if request is None:
+            raise InputError(f"run {run.id} has no request {code}")
+        results = self.add_evidence(paths)
+        ids = [r.evidence_id for r in results]
+        if request.standard is not None:
+            with translated(f"filing {code}"), self.vault.mutex, db.atomic(self.vault.conn):
+                program_store.map_files(self.vault.conn, [(f"pbc/{request.standard}", ids[0])])
+        self.respond_to_request(run.id, code, "provided", ids)
+        return results
+
     def evidence_detail(self, evidence_id: str) -> EvidenceDetail:
         with translated(f"reading {evidence_id}"):
             info = self.vault.get_evidence(evidence_id)
@@ -176,8 +198,10 @@ class Session(WalkthroughSession, ExportSession):
         git_repo: Path | None = None,
         branch: str = "main",
         progress: ImportProgress | None = None,
+        native: NativeImport | None = None,
+        git: GitOptions | None = None,
     ) -> PopulationImport:
-        """Replace one population from a CSV/JSON export or a git first-parent history."""
+        """Replace one population from a CSV/JSON export, a vendor export or a git history."""
         with translated(f"importing population {population}"):
             return import_population(
                 self.vault,
@@ -186,6 +210,8 @@ class Session(WalkthroughSession, ExportSession):
                 git_repo=git_repo,
                 branch=branch,
                 progress=progress,
+                native=native,
+                git=git,
             )
 
     def program_history(self) -> list[tuple[int, str, str, list[str]]]:
@@ -267,6 +293,21 @@ def generate_scenario(
 
     with translated(f"generating a scenario in {out}"):
         return generate(Path(out), seed=seed, size=size, defects=defects, categories=categories)
+
+
+def new_from_reference(folder: Path, options: StarterOptions) -> StarterReport:
+    """Write a starter program from the reference set into a new folder (no vault needed)."""
+    from mockaudit.scenarios.starter import write_starter
+
+    with translated(f"writing a starter program in {folder}"):
+        return write_starter(Path(folder), options)
+
+
+def population_formats() -> list[FormatInfo]:
+    """The native import formats, with the export command for each."""
+    from mockaudit.scenarios.formats.registry import FORMATS
+
+    return [FormatInfo(f.name, f.title, f.kind, f.export) for f in FORMATS.values()]
 
 
 def create_vault(folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> None:

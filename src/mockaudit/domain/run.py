@@ -59,6 +59,7 @@ class Request(_Frozen):
     missing: tuple[str, ...] = ()  # paths or items that could not be provided
     follows: str | None = None  # the request this one follows up
     findings: tuple[str, ...] = ()  # finding ids behind a follow-up
+    standard: str | None = None  # the soc2-domain.md §4 item (R01…) a standard request asks
 
 
 class AttributeResult(_Frozen):
