@@ -50,7 +50,16 @@ class FileOps:
         os.link(src, dst, follow_symlinks=False)
 
     def mkdir(self, path: Path) -> None:
+        """Create ``path`` and any missing parents, each made durable: a new folder's
+        name lives in its parent, which is fsynced before anything is put inside."""
+        missing = []
+        folder = Path(os.path.abspath(path))
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for made in reversed(missing):
+            self.fsync_dir(made.parent)
 
     def unlink(self, path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
