@@ -124,7 +124,7 @@ class TornWrite:
 class Mount:
     """LazyFS over ``<dir>/mnt`` with the data in ``<dir>/root``; tests use ``mnt``."""
 
-    def __init__(self, exe: Path, workdir: Path, cache_size: str = "256mb") -> None:
+    def __init__(self, exe: Path, workdir: Path, cache_size: str = "64mb") -> None:
         self.exe = exe
         self.dir = Path(os.path.realpath(workdir))
         self.mnt, self.root = self.dir / "mnt", self.dir / "root"
@@ -243,9 +243,15 @@ class Mount:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def crashed(self) -> bool:
-        """Whether a fault killed LazyFS (it exits with SIGKILL after an injected fault)."""
-        return self.proc is not None and self.proc.poll() == -9
+    def crashed(self, wait: float = 0) -> bool:
+        """Whether a fault killed LazyFS (it exits with SIGKILL after an injected fault).
+        The writer may see its I/O fail a moment before LazyFS is reaped: ``wait``."""
+        if self.proc is None:
+            return False
+        try:
+            return self.proc.wait(timeout=wait) == -9
+        except subprocess.TimeoutExpired:
+            return False
 
     def _listed(self) -> bool:
         # os.path.ismount is False for a dead FUSE mount (ENOTCONN); the table lists it.

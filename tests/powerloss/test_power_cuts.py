@@ -174,11 +174,11 @@ def power_loop(
         if faults:
             m.remount(faults)
         lines, code = server.run({**_job(pp.path, vault, kill, delay), "audit": True})
-        crashed = m.crashed()
+        errors = [line for line in lines if line.startswith("ERROR")]
+        crashed = bool(faults) and m.crashed(wait=5 if errors else 0.2)
         figures.lazyfs_faults_fired += crashed
         if faults and not crashed:
             m.remount()  # the fault never fired: drop it before anything else runs
-        errors = [line for line in lines if line.startswith("ERROR")]
         assert crashed or not errors, f"{pp.name} {kill}: {errors}"
         figures.unsynced += [line.split(" ", 1)[1] for line in lines if line.startswith("UNSYNCED")]
         acks = [line.split() for line in lines if line.startswith("ACK ")]
