@@ -56,17 +56,44 @@ AUDIT: Any = None  # a DirAudit when the job asks for one
 
 
 class Hooks:
-    """Counts file operations, SQL statements and commits; SIGKILLs at the chosen one."""
+    """Counts file operations, SQL statements and commits; SIGKILLs at the chosen one.
 
-    def __init__(self, kind: str, n: int) -> None:
+    Kind ``arm`` (the power-loss tests) kills nothing: just before its nth COMMIT the
+    child sends ``arm["command"]`` to LazyFS (a crash at the next fsync of the WAL, say)
+    and waits until LazyFS has taken it, so the power fails inside that commit.
+    """
+
+    def __init__(self, kind: str, n: int, arm: dict[str, str] | None = None) -> None:
         self.kind = kind
         self.n = n
-        self.counts = {"op": 0, "sql": 0, "commit": 0}
+        self.arm = arm
+        self.counts = {"op": 0, "sql": 0, "commit": 0, "precommit": 0}
 
     def tick(self, kind: str) -> None:
         self.counts[kind] += 1
         if kind == self.kind and self.counts[kind] == self.n:
             os.kill(os.getpid(), signal.SIGKILL)
+        if kind == "precommit" and self.kind == "arm" and self.counts[kind] == self.n:
+            assert self.arm is not None
+            arm_lazyfs(self.arm["fifo"], self.arm["log"], self.arm["command"])
+
+
+def arm_lazyfs(fifo: str, log: str, command: str) -> None:
+    """Send one fault command to LazyFS and wait for it to be accepted (it sends no ack)."""
+    start = os.path.getsize(log)
+    fd = os.open(fifo, os.O_WRONLY)
+    try:
+        os.write(fd, (command + "\n").encode())
+    finally:
+        os.close(fd)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open(log, errors="replace") as fh:
+            fh.seek(start)
+            if "VALID crash fault" in fh.read():
+                return
+        time.sleep(0.005)
+    raise RuntimeError("LazyFS did not take the fault command")
 
 
 class KillingOps(fsio.FileOps):
@@ -119,8 +146,11 @@ class KillingConnection:
 
     def execute(self, sql: str, *args: Any) -> Any:
         self._hooks.tick("sql")
+        commit = sql.lstrip().upper().startswith("COMMIT")
+        if commit:
+            self._hooks.tick("precommit")
         result = self._real.execute(sql, *args)
-        if sql.lstrip().upper().startswith("COMMIT"):
+        if commit:
             self._hooks.tick("commit")
         return result
 
@@ -278,7 +308,7 @@ OPS: dict[str, Callable[[Session, dict[str, Any], int], None]] = {
 
 def child(job: dict[str, Any], ready: Callable[[], object]) -> None:
     kind, n = job["kill"]
-    hooks = Hooks(kind, n)
+    hooks = Hooks(kind, n, job.get("arm"))
     say(f"PID {os.getpid()}")
     started = time.perf_counter()
     with Session.open(Path(job["vault"]), job["passphrase"]) as s:
@@ -320,7 +350,9 @@ def serve() -> None:
             try:
                 child(job, lambda fd=ready_w: os.write(fd, b"R"))
             except BaseException as exc:  # reported to the parent, never a traceback
-                say(f"ERROR {type(exc).__name__}: {' '.join(str(exc).split())}")
+                cause = exc.__cause__ or exc.__context__
+                where = f" [{cause!r}]" if isinstance(cause, OSError) else ""
+                say(f"ERROR {type(exc).__name__}: {' '.join(str(exc).split())}{where}")
                 code = 3
             os._exit(code)
         os.close(ready_w)

@@ -41,7 +41,7 @@ def lazyfs_binary() -> Path:
 @pytest.fixture(scope="module")
 def mount(lazyfs_binary: Path) -> Iterator[lazyfs.Mount]:
     """A LazyFS mount for the module: ``mount.mnt`` is the folder to write in."""
-    m = lazyfs.Mount(lazyfs_binary, lazyfs.new_workdir("mockaudit-lazyfs-"))
+    m = lazyfs.Mount(lazyfs_binary, lazyfs.new_workdir("mockaudit-lazyfs-"), "256mb")
     m.mount()
     try:
         yield m

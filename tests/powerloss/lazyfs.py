@@ -10,11 +10,15 @@ lost, so the directory-fsync half of durability is checked separately
 ``Mount`` offers the three ways to cut the power the tests use:
 
 * ``cut()`` — now (``lazyfs::clear-cache``, after the writer was SIGKILLed);
-* ``mount(faults=[...])`` with ``crash_at(op, path, n)`` — LazyFS kills itself before the
-  ``n``-th ``op`` (fsync, write…) on ``path``, losing everything un-fsynced: a power cut
-  inside SQLite, at an exact WAL or database fsync;
-* ``torn_write(path, keep)`` — the next write to ``path`` is split at byte offsets and
+* ``crash_now_on(op, regex)`` — LazyFS kills itself at the next ``op`` (fsync, write,
+  rename…) on a path matching ``regex``, losing everything un-fsynced: a power cut
+  inside SQLite, at a WAL or database fsync. Armed at the right moment (the crash
+  harness's children arm it just before their Nth COMMIT) it cuts at the Nth one;
+* ``mount([TornWrite(...)])`` — the Nth write to a file is split at byte offsets and
   only the listed parts reach the disk, then LazyFS dies (a torn write).
+
+(Config ``[[injection]]`` entries of type ``clear`` were tried for "the Nth fsync" and
+never fired in this build; ``torn-op`` entries do.)
 
 After a crash fault, ``remount()`` brings the same backing folder back.
 """
@@ -54,7 +58,9 @@ def binary() -> Path | str:
     """The LazyFS binary (built into CACHE on first use), or the reason there is none."""
     explicit = os.environ.get("LAZYFS_BIN")
     if explicit:
-        return Path(explicit) if os.access(explicit, os.X_OK) else f"LAZYFS_BIN={explicit} is missing"
+        return (
+            Path(explicit) if os.access(explicit, os.X_OK) else f"LAZYFS_BIN={explicit} is missing"
+        )
     built = CACHE / "lazyfs"
     script = TOOL / "build.sh"
     if not script.is_file():
@@ -69,28 +75,6 @@ def binary() -> Path | str:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return f"LazyFS did not build ({last}); run {script} as root once"
     return built
-
-
-@dataclass(frozen=True)
-class Fault:
-    """One ``[[injection]]`` of the LazyFS config: kill LazyFS (losing every un-fsynced
-    byte) before the ``occurrence``-th ``op`` on the backing file ``path``."""
-
-    op: str
-    path: Path
-    occurrence: int
-    timing: str = "before"
-
-    def toml(self) -> str:
-        return textwrap.dedent(f"""\
-            [[injection]]
-            type="clear"
-            op="{self.op}"
-            from="{self.path}"
-            timing="{self.timing}"
-            occurrence={self.occurrence}
-            crash=true
-            """)
 
 
 @dataclass(frozen=True)
@@ -112,13 +96,17 @@ class TornWrite:
             if self.parts_bytes
             else f"parts={self.parts}"
         )
-        return textwrap.dedent(f"""\
+        return (
+            textwrap.dedent(f"""\
             [[injection]]
             type="torn-op"
             file="{self.path}"
             occurrence={self.occurrence}
-            persist=[{','.join(map(str, self.persist))}]
-            """) + split + "\n"
+            persist=[{",".join(map(str, self.persist))}]
+            """)
+            + split
+            + "\n"
+        )
 
 
 class Mount:
@@ -142,7 +130,7 @@ class Mount:
         """The path LazyFS sees (fault commands name files inside ``root``)."""
         return self.root / Path(path).relative_to(self.mnt)
 
-    def _write_config(self, faults: list[Fault | TornWrite]) -> None:
+    def _write_config(self, faults: list[TornWrite]) -> None:
         text = textwrap.dedent(f"""\
             [faults]
             fifo_path="{self.fifo}"
@@ -158,7 +146,7 @@ class Mount:
             """)
         self.cfg.write_text(text + "".join(f.toml() for f in faults))
 
-    def mount(self, faults: list[Fault | TornWrite] | None = None, timeout: float = 15) -> Mount:
+    def mount(self, faults: list[TornWrite] | None = None, timeout: float = 15) -> Mount:
         self._write_config(faults or [])
         self.proc = subprocess.Popen(
             [str(self.exe), str(self.mnt), "--config-path", str(self.cfg), "-f",
@@ -178,7 +166,7 @@ class Mount:
         self.mounts += 1
         return self
 
-    def remount(self, faults: list[Fault | TornWrite] | None = None) -> None:
+    def remount(self, faults: list[TornWrite] | None = None) -> None:
         self.unmount()
         self.mount(faults)
 
@@ -210,16 +198,6 @@ class Mount:
         ready, _, _ = select.select([self.done_fd], [], [], timeout)
         ack = os.read(self.done_fd, 64) if ready else b""
         assert ack == b"finished::clear-cache\n", f"LazyFS did not acknowledge clear-cache: {ack!r}"
-
-    def torn_write(self, path: Path, parts_bytes: list[int], persist: list[int]) -> None:
-        """The next write to ``path`` (a mnt path) is split into ``parts_bytes``; only the
-        parts numbered in ``persist`` (1-based) reach the disk, then LazyFS dies."""
-        target = self.backing(path)
-        self.command(
-            f"lazyfs::torn-op::file={target}::parts_bytes={','.join(map(str, parts_bytes))}"
-            f"::persist={','.join(map(str, persist))}"
-        )
-        self.wait_log(r"configured successfully|VALID")
 
     def crash_now_on(self, op: str, regex: str, timing: str = "before") -> None:
         """LazyFS dies at the next ``op`` whose backing path matches ``regex``."""

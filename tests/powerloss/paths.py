@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from mockaudit.session import Session
 from tests.faults.crash_worker import ALL_EXPORT_KINDS, evidence_bytes
@@ -70,7 +69,9 @@ class BatchPath(AddPath):
         state = assert_vault_sound(vault.folder, vault.passphrase, {**t.prior, **self.acked(vault)})
         shas = set(state.evidence.values())
         for i in vault.attempted:  # a batch commits in one transaction: all or nothing
-            batch = {hashlib.sha256(evidence_bytes(vault.seed, i * 10 + k)).hexdigest() for k in range(5)}
+            batch = {
+                hashlib.sha256(evidence_bytes(vault.seed, i * 10 + k)).hexdigest() for k in range(5)
+            }
             assert batch <= shas or not batch & shas, f"batch {i} is half stored"
 
 
@@ -164,18 +165,3 @@ POWER_PATHS: list[PowerPath] = [
     PowerPath("passphrase-change", PasswdPath()),
     PowerPath("exports", AllExportsPath(), "walkthrough"),
 ]
-
-
-def template_extras(folder: Path) -> None:
-    """What the power-loss template holds beyond the crash template: a stored walkthrough
-    (WT-000001, for the Markdown export)."""
-    from tests.faults.program_paths import rehearsal
-
-    with Session.open(folder, _passphrase()) as s:
-        s.save_walkthrough(rehearsal(s))
-
-
-def _passphrase() -> str:
-    from tests.conftest import PASSPHRASE
-
-    return PASSPHRASE

@@ -8,9 +8,11 @@ intact, a power cut does not. For each write path of ``paths.POWER_PATHS``, in t
 * ``op``     — SIGKILL before the child's Nth file operation (temp create, write, fsync,
   rename, link, mkdir, unlink, directory fsync: every fsync/rename boundary), then cut;
 * ``sql`` / ``commit`` — before the Nth SQL statement / right after the Nth COMMIT, then cut;
-* ``wal``    — LazyFS itself dies before the Nth fsync of ``vault.db-wal`` (the power
-  fails inside SQLite's commit), everything un-fsynced lost;
-* ``db``     — LazyFS dies before an fsync of ``vault.db`` (a WAL checkpoint).
+* ``wal``    — just before its Nth COMMIT the child arms LazyFS, which dies right before
+  (or right after) the commit's fsync of ``vault.db-wal``: the power fails inside
+  SQLite's commit, everything un-fsynced lost;
+* ``db``     — LazyFS dies before the first fsync of ``vault.db`` (a WAL checkpoint,
+  at the latest when the writer closes).
 
 Then LazyFS is remounted, and the path's checker requires what the SIGKILL tests
 require: the vault opens (or refuses with the documented "restore vault.key.bak" line,
@@ -41,7 +43,7 @@ import pytest
 
 from mockaudit.errors import HeaderDamagedError
 from mockaudit.session import Session
-from mockaudit.vault import db, keyfile
+from mockaudit.vault import keyfile
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.faults.program_paths import FIXTURE, rehearsal
 from tests.faults.test_crash_paths import (
@@ -51,7 +53,7 @@ from tests.faults.test_crash_paths import (
     Vault,
     _job,
 )
-from tests.powerloss.lazyfs import Fault, Mount, durable_copy
+from tests.powerloss.lazyfs import Mount, durable_copy
 from tests.powerloss.paths import POWER_PATHS, PowerPath
 
 SOAK = os.environ.get("MOCKAUDIT_SOAK") == "1"
@@ -96,6 +98,7 @@ class Figures:
     cuts: Counter[str] = field(default_factory=Counter)  # by kind
     killed_mid_op: int = 0  # the writer died (or LazyFS did) before finishing its job
     lazyfs_faults_fired: int = 0  # wal/db cuts where LazyFS died inside SQLite's fsync
+    lazyfs_glitches: int = 0  # writer opens retried on a fresh mount (_open_glitch)
     acked: int = 0  # operations acknowledged before a cut, all checked present
     lost: int = 0  # acknowledged operations missing after a cut (the checker fails on one)
     verifier_failures: int = 0
@@ -123,18 +126,34 @@ def _count(server: CrashServer, pp: PowerPath, t: Templates, base: Path) -> dict
     return {"op": int(ops), "sql": int(sql), "commit": int(commits), "elapsed": float(elapsed)}
 
 
+WAL_FSYNC = r"lazyfs::crash::timing={timing}::op=fsync::from_rgx=vault\.db-wal$"
+
+
 def _plan(
-    kind: str, counts: dict[str, float], rng: random.Random, m: Mount, vault: Vault
-) -> tuple[list[Any], float | None, list[Fault]]:
-    """The child's kill hook, the server's kill delay, and LazyFS faults for one cut."""
+    kind: str, counts: dict[str, float], rng: random.Random, m: Mount
+) -> tuple[dict[str, Any], bool]:
+    """The job's kill fields for one cut, and whether the parent arms LazyFS first."""
     if kind == "none":
-        return ["none", 0], rng.uniform(0, counts["elapsed"]), []
+        return {"kill": ["none", 0], "delay": rng.uniform(0, counts["elapsed"])}, False
     if kind in ("op", "sql", "commit"):
-        return [kind, rng.randint(1, max(1, int(counts[kind])))], None, []
-    # Faults inside SQLite: LazyFS dies at the Nth fsync of the WAL or the database.
-    target = db.DB_FILE + ("-wal" if kind == "wal" else "")
-    n = rng.randint(1, max(1, int(counts["commit"]) + 1)) if kind == "wal" else rng.randint(1, 2)
-    return ["none", 0], None, [Fault("fsync", m.backing(vault.folder / target), n)]
+        return {"kill": [kind, rng.randint(1, max(1, int(counts[kind])))], "delay": None}, False
+    if kind == "wal":  # the child arms LazyFS just before its Nth COMMIT
+        command = WAL_FSYNC.format(timing=rng.choice(["before", "after"]))
+        arm = {"fifo": str(m.fifo), "log": str(m.log), "command": command}
+        n = rng.randint(1, max(1, int(counts["commit"])))
+        return {"kill": ["arm", n], "delay": None, "arm": arm}, False
+    return {"kill": ["none", 0], "delay": None}, True  # db: the first checkpoint's fsync
+
+
+def _open_glitch(lines: list[str], errors: list[str]) -> bool:
+    """The writer failed to open a vault that the checker had just opened and verified.
+
+    LazyFS fails ``ftruncate`` with ENOENT or EIO for a file that is not in its cache (its
+    truncate handler looks the inode up there): ``vault.lock`` in the writer lock, or the
+    ``-wal``/``-shm`` files SQLite truncates at open (then reported as damaged pages).
+    Retried once on a fresh mount; a vault that really is damaged fails again.
+    """
+    return "READY" not in lines and bool(errors)
 
 
 def _check(pp: PowerPath, vault: Vault, t: Templates, job: JobResult, figures: Figures) -> None:
@@ -167,19 +186,31 @@ def power_loop(
         attempts += 1
         assert attempts <= 3 * cuts, f"{pp.name}: too few cuts landed: {figures}"
         if vault is None or vault.kills >= CUTS_PER_VAULT:
+            # A fresh LazyFS per vault: its cache keeps pages of files long replaced or
+            # deleted, and once full it misreads (seen as "damaged pages" in a new copy).
+            m.remount()
             figures.vaults += 1
             vault = _new_vault(pp, t, base, figures.vaults)
         kind = KINDS[attempts % len(KINDS)]
-        kill, delay, faults = _plan(kind, counts, rng, m, vault)
-        if faults:
-            m.remount(faults)
-        lines, code = server.run({**_job(pp.path, vault, kill, delay), "audit": True})
+        fields, parent_arms = _plan(kind, counts, rng, m)
+        if parent_arms:
+            m.crash_now_on("fsync", r"vault\.db$")
+        job = {**_job(pp.path, vault, ["none", 0], None), **fields, "audit": True}
+        lines, code = server.run(job)
         errors = [line for line in lines if line.startswith("ERROR")]
-        crashed = bool(faults) and m.crashed(wait=5 if errors else 0.2)
+        if _open_glitch(lines, errors):
+            figures.lazyfs_glitches += 1
+            m.remount()
+            if parent_arms:
+                m.crash_now_on("fsync", r"vault\.db$")
+            lines, code = server.run(job)
+            errors = [line for line in lines if line.startswith("ERROR")]
+        armed = parent_arms or kind == "wal"
+        crashed = armed and m.crashed(wait=5 if errors else 0.2)
         figures.lazyfs_faults_fired += crashed
-        if faults and not crashed:
+        if armed and not crashed:
             m.remount()  # the fault never fired: drop it before anything else runs
-        assert crashed or not errors, f"{pp.name} {kill}: {errors}"
+        assert crashed or not errors, f"{pp.name} {fields}: {errors}"
         figures.unsynced += [line.split(" ", 1)[1] for line in lines if line.startswith("UNSYNCED")]
         acks = [line.split() for line in lines if line.startswith("ACK ")]
         died = code == -signal.SIGKILL or crashed
