@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 DEFAULT_VAULT_DIR = "vault"
+KEY_FILE = "vault.key"  # its presence marks a vault folder (vault/keyfile.py writes it)
 
 
 def default_vault_dir() -> Path:

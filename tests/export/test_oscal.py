@@ -14,10 +14,10 @@ import pytest
 from trestle.oscal.assessment_results import AssessmentResults
 
 from mockaudit.domain import Program
+from mockaudit.domain.evidence import EvidenceInfo
 from mockaudit.domain.run import RequestKind, Run
 from mockaudit.export.oscal import oscal_document, write_oscal
 from mockaudit.session import Session
-from mockaudit.vault.store import EvidenceInfo
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 PACK = Path(__file__).parents[2] / "scenarios" / "northwind-first-type2"

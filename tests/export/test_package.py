@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from mockaudit.domain.evidence import Link
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError, IntegrityError
-from mockaudit.export.package import PackageReport, verify_package, write_package
 from mockaudit.export.package_format import CHECKPOINT, MANIFEST, META_FILES, PROOF, VERIFIER_KEY
+from mockaudit.services.package import PackageReport, verify_package, write_package
 from mockaudit.session import Session
-from mockaudit.vault.ingest import Link
 from tests.conftest import FAST_KDF, PASSPHRASE, CliResult
 
 PACK = Path(__file__).parents[2] / "scenarios" / "northwind-first-type2"

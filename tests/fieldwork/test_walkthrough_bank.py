@@ -6,7 +6,7 @@ import pytest
 
 from mockaudit.domain import Control
 from mockaudit.domain.reference_controls import REFERENCE_CONTROLS, Family
-from mockaudit.fieldwork.walkthrough_questions import (
+from mockaudit.fieldwork.walkthrough.questions import (
     DOMAIN_QUESTIONS,
     Check,
     family_of,

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockaudit.domain import Frequency
-from mockaudit.fieldwork import walkthrough_mentions as mentions
-from mockaudit.fieldwork import walkthrough_parse as parse
-from mockaudit.fieldwork.walkthrough_checks import frequency_fits
+from mockaudit.fieldwork.walkthrough import mentions as mentions
+from mockaudit.fieldwork.walkthrough import parse as parse
+from mockaudit.fieldwork.walkthrough.checks import frequency_fits
 
 
 @pytest.mark.parametrize(

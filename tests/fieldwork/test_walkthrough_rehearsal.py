@@ -9,7 +9,7 @@ import pytest
 
 from mockaudit.domain import FindingCode, Program
 from mockaudit.errors import InputError
-from mockaudit.fieldwork.walkthrough import (
+from mockaudit.fieldwork.walkthrough.rehearsal import (
     NOT_ASKED,
     EvidenceFact,
     EvidenceLink,

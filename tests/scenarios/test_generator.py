@@ -15,10 +15,10 @@ import pytest
 
 from mockaudit.domain import Category, FindingCode
 from mockaudit.errors import InputError
-from mockaudit.scenarios.evidence_files import pdf_text, png_text
-from mockaudit.scenarios.generator import TRUTH_FILE, generate_scenario
 from mockaudit.scenarios.loader import load_scenario
-from mockaudit.scenarios.planted_defects import PLANTABLE
+from mockaudit.scenarios.synthetic.evidence_files import pdf_text, png_text
+from mockaudit.scenarios.synthetic.generator import TRUTH_FILE, generate_scenario
+from mockaudit.scenarios.synthetic.planted_defects import PLANTABLE
 from mockaudit.scenarios.writer import write_scenario
 from tests.scenarios.folder_checks import Folder, observe
 

@@ -26,7 +26,7 @@ class _FrozenDatetime(datetime):
 
 def freeze_clock(mp: pytest.MonkeyPatch) -> None:
     """Fix every timestamp, run id and collector name the screens show."""
-    from mockaudit import auditing
+    from mockaudit.services import auditing
     from mockaudit.vault import custody
 
     counter = itertools.count(1)

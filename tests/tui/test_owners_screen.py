@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from mockaudit.fieldwork.walkthrough import (
+from mockaudit.fieldwork.walkthrough.rehearsal import (
     NOT_ASKED,
     OwnerReadiness,
     Verdict,

@@ -85,8 +85,7 @@ def _open_tui() -> None:
     """``mockaudit`` alone: the terminal UI on the default vault (created if missing)."""
     import importlib
 
-    from mockaudit.paths import default_vault_dir
-    from mockaudit.vault.keyfile import KEY_FILE
+    from mockaudit.paths import KEY_FILE, default_vault_dir
 
     folder = default_vault_dir()
     tui = importlib.import_module("mockaudit.tui")  # Textual loads only here

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from mockaudit import fsio, session
-from mockaudit.auditing import Comparison, compare, findings_from_json
+from mockaudit import session
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
 from mockaudit.domain import Finding, Severity
+from mockaudit.domain.comparison import Comparison
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError, MockauditError
-from mockaudit.export.findings_json import findings_document
 
 _RANK = {"high": 0, "medium": 1, "low": 2}
 
@@ -92,26 +90,24 @@ def audit(
                 earlier = _previous(s, previous)
             run = s.run_audit(seed=seed, as_of=day, window_months=months)
     if json_out is not None:
-        text = json.dumps(findings_document(run), indent=2, ensure_ascii=False) + "\n"
-        with session.translated(f"writing {json_out}"):
-            fsio.atomic_write_bytes(json_out, text.encode("utf-8"))
+        session.write_findings_json(run, json_out)
     print_summary(run, top=top)
     if earlier is not None:
-        print_comparison(compare(earlier, run.findings))
+        print_comparison(session.compare_runs(earlier, run.findings))
     if fail_on and any(_RANK[f.severity.value] <= _RANK[fail_on] for f in run.findings):
         raise BlockingFindings(f"findings at or above {fail_on} severity (see above)")
 
 
 def _previous(s: session.Session, previous: str) -> list[Finding]:
     if Path(previous).is_file():
-        return findings_from_json(Path(previous))
+        return session.findings_from_file(Path(previous))
     return list(s.run(previous).findings)
 
 
 def _previous_from_file(previous: str) -> list[Finding]:
     if not Path(previous).is_file():
         raise InputError("with --scenario, --compare needs a findings JSON file")
-    return findings_from_json(Path(previous))
+    return session.findings_from_file(Path(previous))
 
 
 def print_summary(run: Run, *, top: int) -> None:

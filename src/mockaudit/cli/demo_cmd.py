@@ -18,8 +18,8 @@ import click
 from mockaudit.builtin import DEMO_SCENARIO, builtin_scenario, builtin_scenarios
 from mockaudit.cli.audit_cmd import print_summary
 from mockaudit.cli.common import progress_printer
+from mockaudit.paths import KEY_FILE
 from mockaudit.session import Session
-from mockaudit.vault.keyfile import KEY_FILE
 
 DEMO_DIR = Path("demo-vault")
 DEMO_PASSPHRASE = "demo vault - not for real evidence"  # noqa: S105 - printed on purpose

@@ -14,8 +14,7 @@ from pathlib import Path
 import click
 
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
-from mockaudit.export.formats import FINDINGS_FORMATS, REQUEST_FORMATS
-from mockaudit.session import Session
+from mockaudit.session import FINDINGS_FORMATS, REQUEST_FORMATS, Session
 
 _OUT = click.option(
     "--out",

@@ -12,8 +12,7 @@ from mockaudit import session
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
 from mockaudit.domain import CRITERIA
 from mockaudit.errors import InputError
-from mockaudit.importer import Progress as ImportProgress
-from mockaudit.session import Session
+from mockaudit.session import ImportProgress, Session
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "scenarios" / "template"
 

@@ -16,8 +16,7 @@ from mockaudit.cli.common import (
     vault_options,
 )
 from mockaudit.errors import InputError, IntegrityError
-from mockaudit.session import Session
-from mockaudit.vault.keyfile import KdfParams
+from mockaudit.session import KdfParams, Session
 
 
 @click.command()

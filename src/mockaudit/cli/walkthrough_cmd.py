@@ -22,22 +22,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
 from mockaudit.domain.reference_controls import Family
+from mockaudit.domain.walkthrough import Feedback, WalkthroughResult
+from mockaudit.domain.walkthrough_readiness import latest_by_control, next_step
 from mockaudit.errors import InputError
-from mockaudit.fieldwork.walkthrough import (
-    Feedback,
-    Rehearsal,
-    WalkthroughResult,
-    check_answer_keys,
-    latest_by_control,
-    next_step,
-)
-from mockaudit.fieldwork.walkthrough_questions import question_bank
 from mockaudit.session import Session
+
+if TYPE_CHECKING:  # the session builds it; its modules load only when it does
+    from mockaudit.session import Rehearsal
 
 _TOP_KEYS = frozenset({"control", "scenario", "as_of", "shown_evidence", "answers", "expect"})
 
@@ -77,9 +74,9 @@ def load_answers(path: Path) -> AnswerFile:
             f"{path}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})"
         )
     shared, per_control = _answers_table(path, data.get("answers", {}))
-    check_answer_keys(shared)
+    Session.check_walkthrough_answers(shared)
     for answers in per_control.values():
-        check_answer_keys(answers)
+        Session.check_walkthrough_answers(answers)
     control = data.get("control")
     if control is not None and not isinstance(control, str):
         raise InputError(f"{path}: control must be a string")
@@ -327,7 +324,7 @@ def readiness(vault_dir: Path | None, passphrase_file: Path | None) -> None:
 )
 def questions(family: str | None) -> None:
     """The question bank: id (the key in an answers file), what it checks, and the text."""
-    bank = question_bank()
+    bank = Session.walkthrough_questions()
     for fam, asked in bank.items():
         if family is not None and fam.value != family:
             continue

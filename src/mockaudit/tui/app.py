@@ -7,7 +7,6 @@ import time: ``make_app`` builds the app for the CLI, the tests and the snapshot
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
@@ -21,6 +20,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from mockaudit.paths import KEY_FILE
 from mockaudit.tui import jobs
 from mockaudit.tui.commands import MockAuditCommands
 from mockaudit.tui.crash import RedactedCrashes
@@ -39,10 +39,6 @@ from mockaudit.tui.widgets.taskbar import JobState
 
 if TYPE_CHECKING:
     from mockaudit.session import Session
-
-# mockaudit.vault.keyfile.KEY_FILE (tests/tui/test_start.py holds them equal): importing it
-# would load the vault's crypto before the first frame
-KEY_FILE = "vault.key"
 
 
 class LazyScreen:
@@ -129,7 +125,7 @@ class MockAuditApp(RedactedCrashes):
         self.force_create = create
         self._initial_passphrase = passphrase
         self._jobs: dict[str, JobState] = {}
-        self.seed: int = self.settings.seed if self.settings.seed is not None else _new_seed()
+        self._seed: int | None = self.settings.seed  # None: drawn on first use
         self.current_run_id: str | None = None
         self._last_activity = self.settings.monotonic()
         self.sub_title = self.gate.vault_dir.name
@@ -350,6 +346,17 @@ class MockAuditApp(RedactedCrashes):
     def run_with_new_seed(self) -> None:
         self.run_audit(_new_seed())
 
+    @property
+    def seed(self) -> int:
+        """The sampling seed of the next run: the settings' one, else a fresh one."""
+        if self._seed is None:
+            self._seed = _new_seed()
+        return self._seed
+
+    @seed.setter
+    def seed(self, value: int) -> None:
+        self._seed = value
+
     def action_add_files(self) -> None:
         def chosen(choice: tuple[list[Path], str] | None) -> None:
             if choice is not None:
@@ -404,7 +411,9 @@ class MockAuditApp(RedactedCrashes):
 
 
 def _new_seed() -> int:
-    return secrets.randbelow(1_000_000)
+    from mockaudit.domain.seed import new_seed  # the domain (pydantic) loads after the first frame
+
+    return new_seed()
 
 
 def make_app(

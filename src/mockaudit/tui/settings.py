@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from mockaudit.errors import InputError
 
 if TYPE_CHECKING:  # the vault's crypto loads when it is unlocked, not at start-up
-    from mockaudit.vault.keyfile import KdfParams
+    from mockaudit.session import KdfParams
 
 AUTOLOCK_ENV = "MOCKAUDIT_AUTOLOCK_MINUTES"
 DEFAULT_AUTOLOCK_MINUTES = 15.0

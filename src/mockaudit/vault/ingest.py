@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from mockaudit import fsio
+from mockaudit.domain.evidence import Link
 from mockaudit.vault import custody, db
 from mockaudit.vault.blobstore import PendingBlob
 
@@ -28,16 +29,6 @@ if TYPE_CHECKING:
 BATCH_FILES = 1024
 BATCH_BYTES = 64 * 1024 * 1024
 Progress = Callable[[int], None]
-
-
-@dataclass(frozen=True)
-class Link:
-    control_id: str = ""
-    population_id: str = ""
-    item_key: str = ""
-
-    def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in vars(self).items() if v}
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from mockaudit import fsio
 from mockaudit.errors import HeaderDamagedError, InputError, WrongPassphraseError
+from mockaudit.paths import KEY_FILE as KEY_FILE
 
 HEADER_FORMAT = "mockaudit.vault-key/1"
-KEY_FILE = "vault.key"
 BACKUP_FILE = "vault.key.bak"
 
 # Ceilings enforced on read (age rejects absurd work factors the same way).

@@ -25,14 +25,13 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any
 
 from mockaudit.domain.dates import day_labels, parse_day
-from mockaudit.errors import InputError
+from mockaudit.domain.population_table import PopulationTable as PopulationTable
 from mockaudit.vault.db import Connection
 
 BATCH_ROWS = 5000
@@ -43,25 +42,6 @@ Progress = Callable[[int], None]
 RowBatch = tuple[Sequence[int], list[list[str]]]
 """A block of rows: each row's CSV line, and its cells (lists this module may extend)."""
 Labels = tuple[str | None, str | None]  # (ISO day, ISO week) of a row, or (None, None)
-
-
-@dataclass(frozen=True)
-class PopulationTable:
-    population_id: str
-    table: str
-    columns: tuple[str, ...]
-    key_column: str
-    date_column: str
-    row_count: int
-    source_sha256: str
-    source_path: str
-
-    def col(self, name: str) -> str:
-        """The SQL column holding CSV column ``name``."""
-        try:
-            return f"c{self.columns.index(name)}"
-        except ValueError:
-            raise InputError(f"population {self.population_id} has no column {name!r}") from None
 
 
 def get_table(conn: Connection, population_id: str) -> PopulationTable | None:

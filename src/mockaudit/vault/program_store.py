@@ -94,6 +94,14 @@ def file_map(conn: Connection) -> dict[str, str]:
     return {str(p): str(e) for p, e in conn.execute("SELECT path, evidence_id FROM program_files")}
 
 
+def file_hashes(conn: Connection) -> dict[str, str]:
+    """path → SHA-256 of what the vault holds for each program file now."""
+    rows = conn.execute(
+        "SELECT f.path, e.sha256 FROM program_files f JOIN evidence e USING (evidence_id)"
+    )
+    return {str(p): str(s) for p, s in rows}
+
+
 def map_files(conn: Connection, pairs: Iterable[tuple[str, str]]) -> None:
     conn.executemany(
         "INSERT INTO program_files (path, evidence_id) VALUES (?, ?) "

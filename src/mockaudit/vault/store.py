@@ -12,7 +12,6 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,28 +20,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mockaudit import fsio
+from mockaudit.domain.evidence import EvidenceInfo, Link
 from mockaudit.errors import InputError, IntegrityError
 from mockaudit.vault import blob_format, custody, db, ingest, keyfile, migrations, signed_note
 from mockaudit.vault.blobstore import BlobStore
-from mockaudit.vault.ingest import AddResult, Incoming, Link
+from mockaudit.vault.ingest import AddResult, Incoming
 from mockaudit.vault.keyfile import KdfParams
 from mockaudit.vault.lock import WriterLock
 
 Progress = Callable[[int], None]
 SIGNING_KEY = "custody-signing-key"
-
-
-@dataclass(frozen=True)
-class EvidenceInfo:
-    evidence_id: str
-    original_name: str
-    size: int
-    sha256: str
-    media_type: str
-    source: str
-    added_at: str
-    blob_file: str
-    links: tuple[Link, ...] = ()
 
 
 class Vault:

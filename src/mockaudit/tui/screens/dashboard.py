@@ -3,7 +3,7 @@
 Loads the program and the two latest runs in a worker, then fills seven panels:
 readiness, likely opinion (with its rule and the fieldwork estimate), criteria heat
 map, top gaps with owners, the Type 1 / Type 2 timeline and the change since the
-previous run (auditing.compare, the same matching the CLI uses).
+previous run (session.compare_runs, the same matching the CLI uses).
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from mockaudit.auditing import compare
 from mockaudit.domain import Program
 from mockaudit.domain.run import Run
-from mockaudit.session import Session
+from mockaudit.session import Session, compare_runs
 from mockaudit.tui.screens.base import MainScreen
 from mockaudit.tui.widgets import cells, panels
 
@@ -153,7 +152,7 @@ class DashboardScreen(MainScreen):
         self._heatmap()
         self.query_one("#timeline", Static).update(panels.timeline_panel(run, readiness.timeline))
         if previous is not None:
-            diff = compare(previous.findings, run.findings)
+            diff = compare_runs(previous.findings, run.findings)
             change = panels.change_panel(
                 run, previous, len(diff.fixed), len(diff.new), len(diff.still_open)
             )

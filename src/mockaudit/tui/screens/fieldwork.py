@@ -18,15 +18,16 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, TabbedContent, TabPane
 
+from mockaudit.domain.responses import RequestResponse
 from mockaudit.domain.run import ControlTest, Request, Run
-from mockaudit.session import RequestResponse, Session
+from mockaudit.session import Session
 from mockaudit.tui.screens.base import TAB_BINDINGS, MainScreen
 from mockaudit.tui.widgets import cells
 from mockaudit.tui.widgets.attach import AttachScreen
 from mockaudit.tui.widgets.tables import current_key, move_to_key
 
 if TYPE_CHECKING:
-    from mockaudit.vault.store import EvidenceInfo
+    from mockaudit.domain.evidence import EvidenceInfo
 
 STATUS_STYLE = {
     "provided": "green",

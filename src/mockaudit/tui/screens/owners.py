@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mockaudit.domain import Program
-from mockaudit.fieldwork.walkthrough import (
+from mockaudit.domain.walkthrough_readiness import (
     OwnerReadiness,
     WalkthroughRecord,
     latest_by_control,

@@ -25,7 +25,7 @@ from mockaudit.tui.widgets import cells
 from mockaudit.tui.widgets.population_view import PopulationView
 
 if TYPE_CHECKING:
-    from mockaudit.vault.population_store import PopulationTable
+    from mockaudit.domain.population_table import PopulationTable
 
 
 @dataclass(frozen=True)

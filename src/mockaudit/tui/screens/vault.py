@@ -19,8 +19,8 @@ from mockaudit.tui.widgets import cells
 from mockaudit.tui.widgets.tables import current_key, move_to_key
 
 if TYPE_CHECKING:
+    from mockaudit.domain.evidence import EvidenceInfo
     from mockaudit.session import EvidenceDetail
-    from mockaudit.vault.store import EvidenceInfo
 
 SHOWN_MAX = 2000  # a DataTable slows down past a few thousand rows; search narrows it
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.binding import Binding
@@ -21,8 +22,11 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from mockaudit.fieldwork.walkthrough import Feedback, Phase, Rehearsal, Verdict, WalkthroughResult
+from mockaudit.domain.walkthrough import Feedback, Phase, Verdict, WalkthroughResult
 from mockaudit.tui.screens.base import MainScreen
+
+if TYPE_CHECKING:  # built by the session in a worker; its modules load there
+    from mockaudit.session import Rehearsal
 
 NOTHING = "-nothing-"
 VERDICT_STYLE = {

@@ -16,7 +16,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from mockaudit.tui.widgets import cells
 
 if TYPE_CHECKING:
-    from mockaudit.vault.store import EvidenceInfo
+    from mockaudit.domain.evidence import EvidenceInfo
 
 MARK = "✔"
 

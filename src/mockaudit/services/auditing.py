@@ -1,0 +1,90 @@
+"""Running a mock audit against a vault (stored, with custody) or a folder (throwaway vault).
+
+Session-level glue: builds the engine's options, hands it the vault's
+``ProgramSource``, stores the run with its seed so anyone can redraw the samples, and
+reads the findings of an earlier run from its JSON (compared in readiness/compare.py).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from mockaudit import __version__
+from mockaudit.domain import Finding
+from mockaudit.domain.run import Run
+from mockaudit.domain.seed import new_seed
+from mockaudit.errors import InputError
+from mockaudit.fieldwork.engine import AuditOptions, run_audit
+from mockaudit.services.importer import import_scenario
+from mockaudit.vault import custody, db, program_store
+from mockaudit.vault.keyfile import KdfParams
+from mockaudit.vault.program_source import VaultSource
+from mockaudit.vault.store import Vault
+
+THROWAWAY_KDF = KdfParams(
+    memory_kib=8 * 1024, iterations=1
+)  # the vault lives seconds in a temp dir
+
+
+def audit_vault(
+    vault: Vault,
+    *,
+    seed: int | None = None,
+    as_of: date | None = None,
+    window_months: int = 6,
+    store: bool = True,
+) -> Run:
+    source = VaultSource(vault)
+    started = datetime.now(UTC).replace(microsecond=0)
+    seed = new_seed() if seed is None else seed
+    options = AuditOptions(
+        seed=seed,
+        run_id=f"run-{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
+        started_at=started,
+        mockaudit_version=__version__,
+        as_of=as_of or started.date(),
+        window_months=window_months,
+        program_version=source.version,
+    )
+    run = run_audit(source, options)
+    if store and vault.writable:
+        with vault.mutex, db.atomic(vault.conn):
+            program_store.store_run(vault.conn, run)
+            custody.append(
+                vault.conn,
+                "run_stored",
+                run_id=run.id,
+                seed=run.seed,
+                findings=len(run.findings),
+                program_version=run.program_version,
+            )
+    return run
+
+
+def audit_folder(
+    folder: Path, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6
+) -> Run:
+    """Audit a scenario folder through a throwaway vault; no other vault is touched."""
+    with tempfile.TemporaryDirectory(prefix="mockaudit-") as tmp:
+        passphrase = secrets.token_urlsafe(24)
+        vault = Vault.create(Path(tmp) / "vault", passphrase, kdf=THROWAWAY_KDF)
+        try:
+            import_scenario(vault, folder)
+            return audit_vault(vault, seed=seed, as_of=as_of, window_months=window_months)
+        finally:
+            vault.close()
+
+
+def findings_from_json(path: Path) -> list[Finding]:
+    """The findings of a ``mockaudit.findings/1`` document (a previous --json output)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        items: Iterable[object] = doc["findings"]
+        return [Finding.model_validate(item) for item in items]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: not a mockaudit findings file ({type(exc).__name__})") from None

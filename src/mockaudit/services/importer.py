@@ -1,0 +1,341 @@
+"""``mockaudit import DIR``: a scenario folder into the vault, idempotently.
+
+Order (nothing half-imported is ever visible):
+1. load and validate the whole folder (scenarios.loader) before touching the vault;
+2. then one transaction (``Vault.transaction``) holding:
+   a. every file the program names — population CSVs (IPE evidence in their own
+      right), policy files, count screenshots, control and per-row evidence — as
+      encrypted blobs with custody events, skipping files already stored unchanged;
+   b. the program version (if it changed), the path → evidence map, and the rows of
+      every population whose source changed.
+A failure anywhere (disk full in the middle of a million-row population, say) rolls
+back the evidence rows and their custody events too and removes the blobs written,
+so a failed import leaves the vault exactly as it was and its retry records each
+file once.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from mockaudit.domain import Program
+from mockaudit.domain.evidence import Link
+from mockaudit.errors import InputError
+from mockaudit.scenarios.csv_reader import RowTable, open_csv, row_batches
+from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_changes
+from mockaudit.scenarios.json_reader import open_json_rows
+from mockaudit.scenarios.loader import Scenario, load_scenario
+from mockaudit.vault import custody, program_store
+from mockaudit.vault.ingest import Incoming
+from mockaudit.vault.population_store import get_table, replace_population
+from mockaudit.vault.store import Vault
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total; total 0 = unknown)
+
+
+@dataclass
+class PopulationImport:
+    population: str
+    rows: int
+    status: str  # "new" | "replaced" | "unchanged"
+
+
+@dataclass
+class ImportReport:
+    program_version: int
+    changes: list[str]
+    populations: list[PopulationImport] = field(default_factory=list)
+    files_stored: int = 0
+    files_unchanged: int = 0
+    files_missing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    path: str  # as written in the scenario (relative to its folder)
+    absolute: Path
+    link: Link | None
+
+
+def import_scenario(vault: Vault, folder: Path, progress: Progress | None = None) -> ImportReport:
+    scenario = load_scenario(folder)
+    stamp = custody.now_utc().isoformat(timespec="seconds")
+    report = ImportReport(0, [])
+    with vault.transaction():
+        stored = _stored_hashes(vault)
+        new_map = _store_files(vault, scenario, stored, report, progress)
+        version, changes = program_store.save_program(
+            vault.conn, scenario.program, source=str(scenario.root), stamp=stamp
+        )
+        report.program_version, report.changes = version, changes
+        _supersede(vault, new_map)
+        program_store.map_files(vault.conn, new_map.items())
+        for population in scenario.program.populations:
+            report.populations.append(
+                _import_rows(vault, scenario, population.id, stored, new_map, stamp, progress)
+            )
+    return report
+
+
+def _supersede(vault: Vault, new_map: dict[str, str]) -> None:
+    """A path that now holds different content: the old evidence is superseded, never deleted."""
+    old = program_store.file_map(vault.conn)
+    for path, evidence_id in new_map.items():
+        previous = old.get(path)
+        if previous is not None and previous != evidence_id:
+            custody.append(
+                vault.conn, "superseded", evidence_id=previous, superseded_by=evidence_id, path=path
+            )
+
+
+def _stored_hashes(vault: Vault) -> dict[str, str]:
+    """path → SHA-256 of what the vault holds for it now."""
+    return program_store.file_hashes(vault.conn)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _store_files(
+    vault: Vault,
+    scenario: Scenario,
+    stored: dict[str, str],
+    report: ImportReport,
+    progress: Progress | None,
+) -> dict[str, str]:
+    order: list[str] = []
+
+    def incoming() -> Iterator[Incoming]:
+        seen: set[str] = set()
+        for ref in _references(scenario):
+            if not ref.absolute.is_file():
+                if ref.path not in seen:
+                    report.files_missing.append(ref.path)
+                seen.add(ref.path)
+                continue
+            known = stored.get(ref.path)
+            if known is not None and ref.path not in order and known == _sha256(ref.absolute):
+                report.files_unchanged += ref.path not in seen
+                seen.add(ref.path)
+                continue
+            seen.add(ref.path)
+            order.append(ref.path)
+            yield Incoming.file(
+                ref.absolute,
+                link=ref.link,
+                source=f"scenario {scenario.root.name}",
+                event="imported",
+                name=ref.path,
+            )
+            if progress:
+                progress("files", len(order), 0)
+
+    results = vault.add_many(incoming())
+    new_map = {path: result.evidence_id for path, result in zip(order, results, strict=True)}
+    for path, result in zip(order, results, strict=True):
+        stored[path] = result.sha256  # what the vault now holds for the path
+    report.files_stored = len(new_map)
+    return new_map
+
+
+def _references(scenario: Scenario) -> Iterator[_Ref]:
+    """Every file the program names, with the control/population/item it supports."""
+    program = scenario.program
+    root = scenario.root
+    for population in program.populations:
+        yield _Ref(
+            population.file,
+            scenario.population_files[population.id],
+            Link(population_id=population.id),
+        )
+        if population.count_evidence:
+            yield _Ref(
+                population.count_evidence,
+                root / population.count_evidence,
+                Link(population_id=population.id),
+            )
+    for policy in program.policies:
+        if policy.file:
+            yield _Ref(policy.file, root / policy.file, None)
+    for control in program.controls:
+        for path in control.evidence:
+            yield _Ref(
+                path, scenario.resolve(path, f"controls {control.id}"), Link(control_id=control.id)
+            )
+    for population in program.populations:
+        if population.evidence_column:
+            yield from _row_references(scenario, population.id)
+
+
+def _row_references(scenario: Scenario, population_id: str) -> Iterator[_Ref]:
+    population = scenario.program.population(population_id)
+    assert population is not None and population.evidence_column
+    table = scenario.table(population_id)
+    key_i = table.header.index(population.key)
+    ev_i = table.header.index(population.evidence_column)
+    for line, cells in table.rows():
+        for path in (p.strip() for p in cells[ev_i].split(";")):
+            if path:
+                where = f"{population.file} line {line}"
+                yield _Ref(
+                    path,
+                    scenario.resolve(path, where),
+                    Link(population_id=population_id, item_key=cells[key_i].strip()),
+                )
+
+
+def _import_rows(
+    vault: Vault,
+    scenario: Scenario,
+    population_id: str,
+    stored: dict[str, str],
+    new_map: dict[str, str],
+    stamp: str,
+    progress: Progress | None,
+) -> PopulationImport:
+    population = scenario.program.population(population_id)
+    assert population is not None
+    existing = get_table(vault.conn, population_id)
+    sha = stored[population.file]
+    same_shape = existing is not None and (existing.key_column, existing.date_column) == (
+        population.key,
+        population.date,
+    )
+    if existing is not None and same_shape and existing.source_sha256 == sha:
+        return PopulationImport(population_id, existing.row_count, "unchanged")
+    table = scenario.table(population_id)
+    done = replace_population(
+        vault.conn,
+        population_id,
+        table.header,
+        row_batches(table),
+        key_column=population.key,
+        date_column=population.date,
+        source_sha256=sha,
+        source_path=population.file,
+        imported_at=stamp,
+        progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+    )
+    return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
+
+
+def current_program(vault: Vault) -> Program:
+    return program_store.load_program(vault.conn)
+
+
+def import_population(
+    vault: Vault,
+    population_id: str,
+    *,
+    file: Path | None = None,
+    git_repo: Path | None = None,
+    branch: str = "main",
+    progress: Progress | None = None,
+) -> PopulationImport:
+    """Replace one population's rows from a CSV/JSON file or a git first-parent history.
+
+    The program (imported before) says which columns the population needs; the
+    new source must carry them. The source itself is stored as IPE evidence.
+    """
+    program = program_store.load_program(vault.conn)
+    population = program.population(population_id)
+    if population is None:
+        known = ", ".join(p.id for p in program.populations) or "none"
+        raise InputError(f"the program has no population {population_id!r} (known: {known})")
+    if (file is None) == (git_repo is None):
+        raise InputError("give either a FILE or --from-git REPO")
+    opener: Callable[[], AbstractContextManager[BinaryIO]]
+    if file is not None:
+        table: RowTable = open_json_rows(file) if file.suffix.lower() == ".json" else open_csv(file)
+        blob_name, opener = file.name, (lambda: open(file, "rb"))
+    else:
+        assert git_repo is not None
+        table = _GitTable(git_repo, branch)
+        data = table.as_csv()
+        blob_name, opener = f"git-{git_repo.name}-{branch}.csv", (lambda: io.BytesIO(data))
+    _require_columns(program, population_id, table.header, table.label)
+    stamp = custody.now_utc().isoformat(timespec="seconds")
+    item = Incoming(
+        opener,
+        blob_name,
+        Link(population_id=population_id),
+        f"population import {table.label}",
+        "imported",
+    )
+    with vault.transaction():  # the source blob and the rows: both or neither
+        [stored] = vault.add_many([item])
+        existing = get_table(vault.conn, population_id)
+        program_store.map_files(vault.conn, [(population.file, stored.evidence_id)])
+        done = replace_population(
+            vault.conn,
+            population_id,
+            table.header,
+            row_batches(table),
+            key_column=population.key,
+            date_column=population.date,
+            source_sha256=stored.sha256,
+            source_path=table.label,
+            imported_at=stamp,
+            progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+        )
+    return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
+
+
+def _require_columns(
+    program: Program, population_id: str, header: Sequence[str], label: str
+) -> None:
+    population = program.population(population_id)
+    assert population is not None
+    needed = {population.key: "key", population.date: "date"}
+    if population.evidence_column:
+        needed[population.evidence_column] = "evidence_column"
+    for control in program.controls:
+        if control.population == population_id:
+            for attribute in control.attributes:
+                for column in attribute.columns:
+                    needed.setdefault(column, f"{control.id}.{attribute.id}")
+    for column, why in needed.items():
+        if column not in header:
+            raise InputError(
+                f"{label}: no column {column!r}, which population {population_id} needs ({why}); "
+                f"columns are: {_listing(header)}"
+            )
+
+
+def _listing(names: Sequence[str], limit: int = 200) -> str:
+    """Header names for a message: a header row can be megabytes, the message one line."""
+    shown = ", ".join(n if len(n) <= 40 else n[:39] + "…" for n in names)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+class _GitTable:
+    """A git first-parent history as a row table (header GIT_COLUMNS)."""
+
+    def __init__(self, repo: Path, branch: str) -> None:
+        self.label = f"git {repo} {branch}"
+        self.header = list(GIT_COLUMNS)
+        self._rows = list(iter_first_parent_changes(repo, branch))  # validated up front
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        for i, row in enumerate(self._rows):
+            yield i + 2, [row[c] for c in GIT_COLUMNS]
+
+    def as_csv(self) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.header)
+        for _, cells in self.rows():
+            writer.writerow(cells)
+        return out.getvalue().encode("utf-8")
