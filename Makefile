@@ -42,7 +42,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/run.py --quick
 
 soak: $(STAMP)
-	MOCKAUDIT_SOAK=1 $(BIN)/python -m pytest -m "soak or crash" --timeout 0 $(PYTEST_FLAGS)
+	MOCKAUDIT_SOAK=1 $(BIN)/python -m pytest -m "soak or crash or powerloss" --timeout 0 $(PYTEST_FLAGS)
 
 # Coverage-guided fuzzing of every parser with atheris (its own venv: atheris 3.0.0 has
 # wheels for CPython 3.11-3.13 on Linux/macOS). Crashes land in build/fuzz/<target>/.

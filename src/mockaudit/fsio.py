@@ -50,14 +50,17 @@ class FileOps:
         os.link(src, dst, follow_symlinks=False)
 
     def mkdir(self, path: Path) -> None:
-        """``path`` and any missing parents, each 0700 (``parents=True`` alone would make
-        the parents from the umask, e.g. 0755)."""
+        """Create ``path`` and any missing parents, each 0700 (``parents=True`` alone would
+        make the parents from the umask, e.g. 0755) and each made durable: a new folder's
+        name lives in its parent, which is fsynced before anything is put inside."""
         missing = []
-        while not path.exists() and path != path.parent:
-            missing.append(path)
-            path = path.parent
-        for folder in reversed(missing):
-            folder.mkdir(mode=0o700, exist_ok=True)
+        folder = Path(os.path.abspath(path))
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+        for made in reversed(missing):
+            made.mkdir(mode=0o700, exist_ok=True)
+            self.fsync_dir(made.parent)
 
     def unlink(self, path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -8,6 +8,8 @@ stdin/stdout, one line each:
     parent → server   {"op": "import", "vault": ..., "work": ..., "seed": 3,
                        "passphrase": ..., "iterations": 3, "kill": ["sql", 41]}
     child  → parent   PID <pid> / READY / ACK <op> <fields…> / DONE / ERROR <text>
+                      UNSYNCED <path> (with ``"audit": true``, before an ACK: a directory
+                      entry the acknowledged state rests on was never fsynced)
     server → parent   EXIT <pid> <status>  (negative: the signal that ended the child)
 
 ``kill`` is where the child SIGKILLs itself: ``["op", n]`` before its nth file operation
@@ -26,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import signal
 import sys
 import time
@@ -37,24 +40,60 @@ from mockaudit import fsio
 from mockaudit.session import Session
 from mockaudit.vault import db
 from tests.faults.program_paths import AS_OF, changed_scenario, changes_csv
+from tests.powerloss.dir_audit import DirAudit
 
 
 def say(line: str) -> None:
+    if line.startswith("ACK ") and AUDIT is not None:
+        # The power-loss tests: nothing acknowledged may rest on a directory entry
+        # that was never fsynced (tests/powerloss/dir_audit.py).
+        for entry in AUDIT.unsynced():
+            os.write(1, f"UNSYNCED {entry}\n".encode())
     os.write(1, (line + "\n").encode())
 
 
-class Hooks:
-    """Counts file operations, SQL statements and commits; SIGKILLs at the chosen one."""
+AUDIT: Any = None  # a DirAudit when the job asks for one
 
-    def __init__(self, kind: str, n: int) -> None:
+
+class Hooks:
+    """Counts file operations, SQL statements and commits; SIGKILLs at the chosen one.
+
+    Kind ``arm`` (the power-loss tests) kills nothing: just before its nth COMMIT the
+    child sends ``arm["command"]`` to LazyFS (a crash at the next fsync of the WAL, say)
+    and waits until LazyFS has taken it, so the power fails inside that commit.
+    """
+
+    def __init__(self, kind: str, n: int, arm: dict[str, str] | None = None) -> None:
         self.kind = kind
         self.n = n
-        self.counts = {"op": 0, "sql": 0, "commit": 0}
+        self.arm = arm
+        self.counts = {"op": 0, "sql": 0, "commit": 0, "precommit": 0}
 
     def tick(self, kind: str) -> None:
         self.counts[kind] += 1
         if kind == self.kind and self.counts[kind] == self.n:
             os.kill(os.getpid(), signal.SIGKILL)
+        if kind == "precommit" and self.kind == "arm" and self.counts[kind] == self.n:
+            assert self.arm is not None
+            arm_lazyfs(self.arm["fifo"], self.arm["log"], self.arm["command"])
+
+
+def arm_lazyfs(fifo: str, log: str, command: str) -> None:
+    """Send one fault command to LazyFS and wait for it to be accepted (it sends no ack)."""
+    start = os.path.getsize(log)
+    fd = os.open(fifo, os.O_WRONLY)
+    try:
+        os.write(fd, (command + "\n").encode())
+    finally:
+        os.close(fd)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with open(log, errors="replace") as fh:
+            fh.seek(start)
+            if "VALID crash fault" in fh.read():
+                return
+        time.sleep(0.005)
+    raise RuntimeError("LazyFS did not take the fault command")
 
 
 class KillingOps(fsio.FileOps):
@@ -94,6 +133,10 @@ class KillingOps(fsio.FileOps):
         super().fsync_dir(path)
 
 
+class AuditingOps(DirAudit, KillingOps):
+    """KillingOps that also tracks directory entries not yet fsynced."""
+
+
 class KillingConnection:
     """The vault's connection, ticking before each statement and after each COMMIT."""
 
@@ -103,8 +146,11 @@ class KillingConnection:
 
     def execute(self, sql: str, *args: Any) -> Any:
         self._hooks.tick("sql")
+        commit = sql.lstrip().upper().startswith("COMMIT")
+        if commit:
+            self._hooks.tick("precommit")
         result = self._real.execute(sql, *args)
-        if sql.lstrip().upper().startswith("COMMIT"):
+        if commit:
             self._hooks.tick("commit")
         return result
 
@@ -161,14 +207,19 @@ def passphrase_for(seed: int, i: int) -> str:
 
 
 EXPORT_KINDS = ("findings", "program", "evidence", "report", "package")
+# Every export writer; a job may ask for these with "kinds" (walkthrough needs WT-000001).
+ALL_EXPORT_KINDS = (*EXPORT_KINDS, "xlsx", "requests", "oscal", "walkthrough")
 
 
 def op_export(s: Session, job: dict[str, Any], i: int) -> None:
     """Rotates through the export writers: findings file, program folder, evidence files,
-    the HTML report (signs a checkpoint) and the evidence package (records custody)."""
+    the HTML report (signs a checkpoint) and the evidence package (records custody);
+    with ``kinds`` also the findings workbook, the request list, OSCAL and a walkthrough
+    transcript as Markdown (records custody)."""
     work = Path(job["work"])
     tag = f"{job['seed']}-{i}"
-    kind = EXPORT_KINDS[i % len(EXPORT_KINDS)]
+    kinds = job.get("kinds", EXPORT_KINDS)
+    kind = kinds[i % len(kinds)]
     if kind == "findings":
         s.export_findings("json", work / f"findings-{tag}.json")
         say(f"ACK export findings findings-{tag}.json")
@@ -182,9 +233,62 @@ def op_export(s: Session, job: dict[str, Any], i: int) -> None:
     elif kind == "report":
         s.export_report(work / f"report-{tag}.html")
         say(f"ACK export report report-{tag}.html")
-    else:
+    elif kind == "package":
         report = s.write_package(work / f"package-{tag}.zip")
         say(f"ACK export package package-{tag}.zip {report.files}")
+    elif kind == "xlsx":
+        s.export_findings("xlsx", work / f"xlsx-{tag}.xlsx")
+        say(f"ACK export xlsx xlsx-{tag}.xlsx")
+    elif kind == "requests":
+        s.export_requests("csv", work / f"requests-{tag}.csv")
+        say(f"ACK export requests requests-{tag}.csv")
+    elif kind == "oscal":
+        s.export_oscal(work / f"oscal-{tag}.json")
+        say(f"ACK export oscal oscal-{tag}.json")
+    else:
+        s.export_walkthrough_markdown("WT-000001", work / f"walkthrough-{tag}.md")
+        say(f"ACK export walkthrough walkthrough-{tag}.md")
+
+
+def evidence_bytes(seed: int, i: int, size: int | None = None) -> bytes:
+    """Distinct content per (seed, i): never deduplicated against another iteration."""
+    rng = random.Random(seed * 100_003 + i)
+    n = size if size is not None else rng.choice([0, 1, 100, 5000, 65536, 70000])
+    return f"{seed}-{i}|".encode() + rng.randbytes(n)
+
+
+def op_add(s: Session, job: dict[str, Any], i: int) -> None:
+    """One file per call (``large``: a multi-chunk file, about 3 MiB)."""
+    path = Path(job["work"]) / f"add-{job['seed']}-{i}.bin"
+    path.write_bytes(evidence_bytes(job["seed"], i, job.get("size")))
+    [done] = s.add_evidence([path], control="CHG-01")
+    say(f"ACK add {done.evidence_id} {done.sha256}")
+
+
+def op_batch(s: Session, job: dict[str, Any], i: int) -> None:
+    """Five files in one call: one batch, one commit, acknowledged together."""
+    paths = []
+    for k in range(5):
+        path = Path(job["work"]) / f"batch-{job['seed']}-{i}-{k}.bin"
+        path.write_bytes(evidence_bytes(job["seed"], i * 10 + k))
+        paths.append(path)
+    done = s.add_evidence(paths, control="CHG-01")
+    say("ACK batch " + " ".join(f"{d.evidence_id}:{d.sha256}" for d in done))
+
+
+def op_respond(s: Session, job: dict[str, Any], i: int) -> None:
+    """Answer one request of the stored run (a later answer replaces an earlier one)."""
+    run = s.run()
+    request = run.requests[i % min(3, len(run.requests))]
+    ids = [e.evidence_id for e in s.list_evidence()][: 1 + i % 3]
+    s.respond_to_request(run.id, request.code, "provided", ids, f"answer {job['seed']}-{i}")
+    say(f"ACK respond {run.id} {request.code} {job['seed']}-{i} {','.join(ids)}")
+
+
+def op_checkpoint(s: Session, job: dict[str, Any], i: int) -> None:
+    name = f"checkpoint-{job['seed']}-{i}.txt"
+    s.checkpoint(Path(job["work"]) / name)
+    say(f"ACK checkpoint {name}")
 
 
 def op_walkthrough(s: Session, job: dict[str, Any], i: int) -> None:
@@ -201,16 +305,24 @@ OPS: dict[str, Callable[[Session, dict[str, Any], int], None]] = {
     "rekey": op_rekey,
     "export": op_export,
     "walkthrough": op_walkthrough,
+    "add": op_add,
+    "batch": op_batch,
+    "respond": op_respond,
+    "checkpoint": op_checkpoint,
 }
 
 
 def child(job: dict[str, Any], ready: Callable[[], object]) -> None:
     kind, n = job["kill"]
-    hooks = Hooks(kind, n)
+    hooks = Hooks(kind, n, job.get("arm"))
     say(f"PID {os.getpid()}")
     started = time.perf_counter()
     with Session.open(Path(job["vault"]), job["passphrase"]) as s:
-        fsio.set_ops(KillingOps(hooks))
+        ops = KillingOps(hooks)
+        if job.get("audit"):
+            global AUDIT
+            ops = AUDIT = AuditingOps(hooks)
+        fsio.set_ops(ops)
         real = s.vault._conn
         s.vault._conn = KillingConnection(real, hooks)
         say("READY")
@@ -244,7 +356,9 @@ def serve() -> None:
             try:
                 child(job, lambda fd=ready_w: os.write(fd, b"R"))
             except BaseException as exc:  # reported to the parent, never a traceback
-                say(f"ERROR {type(exc).__name__}: {' '.join(str(exc).split())}")
+                cause = exc.__cause__ or exc.__context__
+                where = f" [{cause!r}]" if isinstance(cause, OSError) else ""
+                say(f"ERROR {type(exc).__name__}: {' '.join(str(exc).split())}{where}")
                 code = 3
             os._exit(code)
         os.close(ready_w)
