@@ -37,6 +37,7 @@ EVENT_TYPES = frozenset(
         "checkpoint",
         "transcript",
         "run_stored",
+        "remediation",
     }
 )
 PAYLOAD_VERSION = 1
