@@ -43,7 +43,6 @@ from mockaudit.services.program_export import export_program
 from mockaudit.session_base import Progress
 from mockaudit.session_base import translated as translated
 from mockaudit.session_exports import ExportSession
-from mockaudit.session_remediation import RemediationSession
 from mockaudit.session_walkthrough import WalkthroughSession
 from mockaudit.vault import population_queries, program_store
 from mockaudit.vault.custody import CustodyEvent
@@ -70,7 +69,7 @@ class EvidenceDetail:
     history: list[CustodyEvent]
 
 
-class Session(WalkthroughSession, ExportSession, RemediationSession):
+class Session(WalkthroughSession, ExportSession):
     """One unlocked vault and the operations a user can run on it."""
 
     # ----- lifecycle -----
