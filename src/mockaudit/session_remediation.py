@@ -180,6 +180,34 @@ class RemediationSession(SessionBase):
             write_register(records, Path(out), format_, today=today or datetime.now(UTC).date())
         return len(records)
 
+    def write_calendar(
+        self,
+        out: Path | None,
+        *,
+        owner: str | None = None,
+        per_owner: Path | None = None,
+        today: date | None = None,
+    ) -> dict[str, int]:
+        """Write the .ics reminders (control instances for the rest of the period, remediation
+        and request due dates) of the latest run; returns events written per file."""
+        from mockaudit.export.calendar_ics import due_items, write_calendars
+
+        if out is None and per_owner is None:
+            raise InputError("give --out FILE, --per-owner DIR or both")
+        try:
+            run = self.run()
+        except InputError:
+            raise InputError("no audit run yet: run 'mockaudit audit' first") from None
+        program = self._program_of(run)
+        if owner is not None:
+            _person(program, owner, "owner")
+        records = self.remediations()
+        items = due_items(program, run, records, today or datetime.now(UTC).date())
+        if owner is not None:
+            items = [i for i in items if i.owner == owner]
+        with translated("writing the calendar"):
+            return write_calendars(items, program, out, per_owner=per_owner)
+
     # ----- helpers -----
 
     def _finding(self, finding_id: str) -> tuple[Run, Finding]:

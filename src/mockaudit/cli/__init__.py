@@ -23,6 +23,7 @@ EXIT_INTERNAL = 70
 # TUI) and `mockaudit vault verify` need not pay for at start-up.
 COMMAND_MODULES = {
     "audit": "audit_cmd",
+    "calendar": "remediation_cmd",
     "criteria": "program_cmd",
     "demo": "demo_cmd",
     "evidence": "evidence_cmd",

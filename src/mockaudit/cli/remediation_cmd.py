@@ -173,5 +173,33 @@ def _json(record: Remediation, today: date) -> dict[str, object]:
     }
 
 
+@click.command("calendar")
+@vault_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="The .ics to write.")
+@click.option("--owner", help="Only this person's events.")
+@click.option(
+    "--per-owner",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write one OWNER.ics per person into this folder.",
+)
+@click.option("--as-of", type=_DAY, help="Events from this day on (default: today).")
+def calendar_command(
+    vault_dir: Path | None,
+    passphrase_file: Path | None,
+    out: Path | None,
+    owner: str | None,
+    per_owner: Path | None,
+    as_of: datetime | None,
+) -> None:
+    """Write reminders as iCalendar: control instances for the rest of the period, remediation
+    and request due dates, each with its owner as attendee."""
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+        written = session.write_calendar(out, owner=owner, per_owner=per_owner, today=_day(as_of))
+    for path, count in written.items():
+        click.echo(f"wrote {count} event(s) to {path}")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(remediation_group)
+    cli.add_command(calendar_command)

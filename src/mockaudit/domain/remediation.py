@@ -8,6 +8,7 @@ Cause categories are the exception families of soc2-domain.md §3.4.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -82,6 +83,11 @@ class Remediation:
 
     def overdue(self, today: date) -> bool:
         return self.due is not None and self.due < today and self.status in ACTIVE
+
+    @property
+    def key_digest(self) -> str:
+        """A short stable name for the finding's identity (calendar UIDs)."""
+        return hashlib.sha256(self.key.encode("utf-8")).hexdigest()[:16]
 
     @property
     def status_text(self) -> str:
