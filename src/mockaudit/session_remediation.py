@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from mockaudit.domain import Finding, Program
 from mockaudit.domain.remediation import (
     ACTIVE,
+    AssumedRemediation,
     CauseCategory,
     Remediation,
     RemediationStatus,
@@ -208,7 +209,38 @@ class RemediationSession(SessionBase):
         with translated("writing the calendar"):
             return write_calendars(items, program, out, per_owner=per_owner)
 
+    def assume_remediated(
+        self, by: date, run: Run | None = None, *, window_months: int = 6
+    ) -> AssumedRemediation:
+        """``run``'s (the latest's) score, opinion distribution and timeline as if every
+        remediation due before ``by`` (and not risk-accepted) were done."""
+        from mockaudit.readiness.assumed import assumed_readiness
+
+        run = run or self._latest()
+        if run.readiness is None:
+            raise InputError(f"run {run.id} has no readiness conclusion; re-run the audit")
+        records = self.remediations_by_finding(run)
+        fixed = {
+            fid: r
+            for fid, r in records.items()
+            if r.status is RemediationStatus.REMEDIATED
+            or (r.status in ACTIVE and r.due is not None and r.due < by)
+        }
+        dues = [r.due for r in fixed.values() if r.due is not None]
+        start = max([*dues, _audited_on(run)])
+        after = assumed_readiness(
+            run, self._program_of(run), set(fixed), from_day=start, window_months=window_months
+        )
+        ordered = tuple(sorted(fixed.values(), key=lambda r: (r.due or by, r.finding_id)))
+        return AssumedRemediation(by, ordered, run.readiness, after)
+
     # ----- helpers -----
+
+    def _latest(self) -> Run:
+        try:
+            return self.run()
+        except InputError:
+            raise InputError("no audit run yet: run 'mockaudit audit' first") from None
 
     def _finding(self, finding_id: str) -> tuple[Run, Finding]:
         try:
@@ -261,6 +293,14 @@ class RemediationSession(SessionBase):
                     **fields,
                 )
         return record
+
+
+def _audited_on(run: Run) -> date:
+    """The day the run's timeline started from (its as_of): remediated_on less the days."""
+    timeline = run.readiness.timeline if run.readiness else None
+    if timeline is None or timeline.remediated_on is None:
+        return run.started_at.date()
+    return timeline.remediated_on - timedelta(days=timeline.remediation_days)
 
 
 def _person(program: Program, person_id: str, role: str) -> str:

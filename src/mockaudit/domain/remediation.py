@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from mockaudit.domain.run import Readiness
+
 
 class RemediationStatus(StrEnum):
     OPEN = "open"
@@ -102,3 +104,13 @@ def check_transition(current: RemediationStatus, new: RemediationStatus) -> str 
         return None
     allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current]))
     return f"status {current.value} cannot become {new.value} (allowed: {allowed})"
+
+
+@dataclass(frozen=True)
+class AssumedRemediation:
+    """A run's readiness before and "as if" every remediation due before ``by`` were done."""
+
+    by: date
+    fixed: tuple[Remediation, ...]  # the records assumed done, by due date
+    before: Readiness
+    after: Readiness
