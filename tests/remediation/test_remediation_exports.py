@@ -58,3 +58,33 @@ def test_section_v_and_findings_exports_carry_the_response(
     }
     assert by_id[deviation.id]["management_response"] == RESPONSE
     assert by_id[deviation.id]["remediation_due"] == "2026-08-15"
+
+
+def test_findings_json_carries_the_responses_and_stays_schema_valid(
+    session: Session, tmp_path: Path
+) -> None:
+    import json
+
+    import jsonschema
+
+    from mockaudit.export.findings_json import schema
+
+    session.import_scenario(SCENARIO)
+    run = session.run_audit(seed=7, as_of=date(2026, 7, 20))
+    answered = run.findings[2]
+    session.set_remediation(answered.id, owner="kenji", due=date(2026, 8, 15), response=RESPONSE)
+    session.export_findings("json", tmp_path / "f.json")
+    document = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema())
+    assert document["remediation"] == [
+        {
+            "finding": answered.id,
+            "status": "open",
+            "owner": "kenji",
+            "due": "2026-08-15",
+            "cause_category": None,
+            "cause": "",
+            "response": RESPONSE,
+            "evidence": [],
+        }
+    ]

@@ -40,7 +40,7 @@ class Writer:
 
 FINDINGS_WRITERS: dict[str, Writer] = {
     "csv": Writer("findings_csv", "write_csv", bom=True, responses=True),
-    "json": Writer("formats", "write_json"),
+    "json": Writer("formats", "write_json", responses=True),
     "md": Writer("findings_markdown", "write_markdown", program=True),
     "xlsx": Writer("findings_xlsx", "write_xlsx", program=True, responses=True),
     "html": Writer("report_html", "write_html", program=True, responses=True),
@@ -54,12 +54,12 @@ FINDINGS_FORMATS = tuple(FINDINGS_WRITERS)
 REQUEST_FORMATS = tuple(REQUEST_WRITERS)
 
 
-def write_json(run: Run, out: Path) -> None:
+def write_json(run: Run, out: Path, *, responses: Mapping[str, Remediation] | None = None) -> None:
     """The ``mockaudit.findings/1`` document (findings_json), atomically."""
     from mockaudit.export.findings_json import dumps
 
     try:
-        document = dumps(run)
+        document = dumps(run, responses)
     except ValueError:
         raise InputError(f"run {run.id} has no readiness conclusion to export") from None
     write_text(out, document)
