@@ -86,13 +86,34 @@ def describe(finding: Finding, program: Program | None) -> Content:
 
 
 class FindingScreen(ModalScreen[None]):
-    """One finding in full (opened with enter)."""
+    """One finding in full (opened with enter); ``r`` writes management's response."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("enter", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("enter", "dismiss", "Close"),
+        Binding("r", "respond", "Response"),
+    ]
 
-    def __init__(self, text: Content) -> None:
+    def __init__(
+        self, text: Content, finding: Finding | None = None, program: Program | None = None
+    ) -> None:
         super().__init__()
         self.text = text
+        self.finding = finding
+        self.program = program
+
+    def action_respond(self) -> None:
+        from mockaudit.tui.screens.response_form import ResponseForm, ResponseInput
+
+        if self.finding is None:
+            return
+        app = self.app
+
+        def chosen(form: ResponseInput | None) -> None:
+            if form is not None:
+                app.remediate(form)  # type: ignore[attr-defined]
+
+        app.push_screen(ResponseForm(self.finding, self.program), chosen)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="finding-full", classes="dialog"):
@@ -247,7 +268,8 @@ class FindingsScreen(MainScreen):
             return
         finding = self._finding(current_key(table) or "")
         if finding is not None:
-            self.app.push_screen(FindingScreen(describe(finding, self.data.program)))
+            program = self.data.program
+            self.app.push_screen(FindingScreen(describe(finding, program), finding, program))
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
