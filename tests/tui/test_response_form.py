@@ -60,10 +60,37 @@ async def test_write_a_response_then_mark_it_remediated(vault_copy: Path) -> Non
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "is not YYYY-MM-DD" in screen_text(app)  # nothing saved, the form stays
-        app.screen.query_one("#response-due", Input).value = ""
-        app.screen.query_one("#response-status", Select).value = "remediated"
+        assert isinstance(app.screen, ResponseForm)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, FindingsScreen)
+        app.screen.query_one("#findings-remediation", Select).value = "overdue"
+        await settle(pilot)
+        assert "Nothing matches." in screen_text(app)  # due 2026-08-15, today 2026-07-20
+
+    # the clock moves on (--as-of): the response is overdue, then remediated with evidence
+    later = tui_app(
+        vault_copy, passphrase=DEMO_PASSPHRASE, start_section="findings", today=date(2026, 8, 20)
+    )
+    async with later.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        later.screen.query_one("#findings-remediation", Select).value = "overdue"
+        await settle(pilot)
+        table = later.screen.query_one("#findings-table", DataTable)
+        assert table.row_count == 1
+        assert [str(c) for c in table.get_row(finding_id)][5:7] == ["open", "2026-08-15 late"]
+        evidence = later.gate.call(lambda s: s.list_evidence()[0].evidence_id)
+        await pilot.press("enter", "r")
+        await settle(pilot)
+        form = later.screen
+        assert isinstance(form, ResponseForm)
+        form.query_one("#response-status", Select).value = "remediated"
+        form.query_one("#response-evidence", Input).value = evidence
         await pilot.press("ctrl+s")
         await settle(pilot)
-        (done,) = app.gate.call(lambda s: s.remediations())
-        assert done.status is RemediationStatus.REMEDIATED and done.due == date(2026, 8, 15)
-        assert app.gate.call(lambda s: s.remediations(overdue_on=date(2026, 8, 16))) == []
+        (done,) = later.gate.call(lambda s: s.remediations())
+        assert done.status is RemediationStatus.REMEDIATED and done.evidence_ids == (evidence,)
+        assert later.gate.call(lambda s: s.remediations(overdue_on=date(2026, 8, 20))) == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Nothing matches." in screen_text(later)  # no longer overdue

@@ -118,7 +118,7 @@ def remediate(session: Session, form: ResponseInput) -> Outcome:
             response=form.response,
         )
     if form.status is not None:
-        session.set_remediation_status(form.finding_id, form.status)
+        session.set_remediation_status(form.finding_id, form.status, evidence=form.evidence)
     record = session.remediation(form.finding_id)
     if record is None:
         return Outcome(f"{form.finding_id}: nothing to save")

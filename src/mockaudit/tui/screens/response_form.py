@@ -29,6 +29,7 @@ class ResponseInput:
     cause: str | None
     response: str | None
     status: str | None
+    evidence: tuple[str, ...] = ()
 
 
 class ResponseForm(Dialog[ResponseInput]):
@@ -58,6 +59,11 @@ class ResponseForm(Dialog[ResponseInput]):
             yield Select(
                 statuses, value=KEEP, allow_blank=False, id="response-status", compact=True
             )
+            yield Input(
+                placeholder="evidence of the fix: EV-… ids, comma-separated",
+                id="response-evidence",
+                compact=True,
+            )
             yield Static("", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="response-save", compact=True)
@@ -77,6 +83,11 @@ class ResponseForm(Dialog[ResponseInput]):
         status = self.query_one("#response-status", Select).value
         cause = self.query_one("#response-cause", Input).value.strip()
         response = self.query_one("#response-text", Input).value.strip()
+        evidence_text = self.query_one("#response-evidence", Input).value
+        evidence = tuple(e.strip() for e in evidence_text.replace(",", " ").split() if e.strip())
+        if evidence and not (isinstance(status, str) and status != KEEP):
+            self.say("evidence goes with a status change: pick a status (e.g. remediated)")
+            return
         self.dismiss(
             ResponseInput(
                 self.finding.id,
@@ -85,5 +96,6 @@ class ResponseForm(Dialog[ResponseInput]):
                 cause or None,
                 response or None,
                 status if isinstance(status, str) and status != KEEP else None,
+                evidence,
             )
         )
