@@ -67,6 +67,9 @@ async def test_write_a_response_then_mark_it_remediated(vault_copy: Path) -> Non
         app.screen.query_one("#findings-remediation", Select).value = "overdue"
         await settle(pilot)
         assert "Nothing matches." in screen_text(app)  # due 2026-08-15, today 2026-07-20
+        await pilot.press("1")
+        await settle(pilot)
+        assert "Remediation: 1 open" in screen_text(app) and "overdue:" not in screen_text(app)
 
     # the clock moves on (--as-of): the response is overdue, then remediated with evidence
     later = tui_app(
@@ -94,3 +97,6 @@ async def test_write_a_response_then_mark_it_remediated(vault_copy: Path) -> Non
         await pilot.press("escape")
         await settle(pilot)
         assert "Nothing matches." in screen_text(later)  # no longer overdue
+        await pilot.press("1")  # the dashboard counts by status
+        await settle(pilot)
+        assert "Remediation: 1 remediated" in screen_text(later)
