@@ -146,8 +146,12 @@ def program_state(folder: Path, passphrase: str = PASSPHRASE) -> ProgramState:
 def _rows_digest(conn: object, table: population_store.PopulationTable) -> str:
     names = ", ".join(f"c{i}" for i in range(len(table.columns)))
     digest = hashlib.sha256()
-    sql = f'SELECT _line, _key, _day, _week, {names} FROM "{table.table}" ORDER BY _line'
+    sql = f'SELECT _line, _key, _day, {names} FROM "{table.table}" ORDER BY _line'
     for row in conn.execute(sql):  # type: ignore[attr-defined]
+        digest.update(repr(tuple(row)).encode())
+    # the day runs (with each day's ISO week) live beside the table
+    runs = f'SELECT first_row, last_row, day, week FROM "{table.table}_days" ORDER BY first_row'
+    for row in conn.execute(runs):  # type: ignore[attr-defined]
         digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()
 

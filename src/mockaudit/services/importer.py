@@ -20,24 +20,29 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from mockaudit.domain import Program
 from mockaudit.domain.evidence import Link
 from mockaudit.errors import InputError
-from mockaudit.scenarios.csv_reader import RowTable, open_csv, row_batches
+from mockaudit.scenarios.csv_reader import CsvTable, RowTable, open_csv, row_batches
 from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_changes
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
-from mockaudit.vault import custody, program_store
+from mockaudit.vault import custody, population_feed, program_store
 from mockaudit.vault.ingest import Incoming
-from mockaudit.vault.population_store import get_table, replace_population
+from mockaudit.vault.population_store import RowSource, get_table, replace_population
 from mockaudit.vault.store import Vault
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total; total 0 = unknown)
+
+PARSE_ELSEWHERE_BYTES = 4 * 1024 * 1024
+"""CSV files from this size are parsed in a second process while the writer inserts
+(``vault.population_feed``); below it starting that process costs more than it saves."""
 
 
 @dataclass
@@ -216,18 +221,19 @@ def _import_rows(
     if existing is not None and same_shape and existing.source_sha256 == sha:
         return PopulationImport(population_id, existing.row_count, "unchanged")
     table = scenario.table(population_id)
-    done = replace_population(
-        vault.conn,
-        population_id,
-        table.header,
-        row_batches(table),
-        key_column=population.key,
-        date_column=population.date,
-        source_sha256=sha,
-        source_path=population.file,
-        imported_at=stamp,
-        progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
-    )
+    with _row_source(table, population.key, population.date) as rows:
+        done = replace_population(
+            vault.conn,
+            population_id,
+            table.header,
+            rows,
+            key_column=population.key,
+            date_column=population.date,
+            source_sha256=sha,
+            source_path=population.file,
+            imported_at=stamp,
+            progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+        )
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
@@ -278,19 +284,40 @@ def import_population(
         [stored] = vault.add_many([item])
         existing = get_table(vault.conn, population_id)
         program_store.map_files(vault.conn, [(population.file, stored.evidence_id)])
-        done = replace_population(
-            vault.conn,
-            population_id,
-            table.header,
-            row_batches(table),
-            key_column=population.key,
-            date_column=population.date,
-            source_sha256=stored.sha256,
-            source_path=table.label,
-            imported_at=stamp,
-            progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
-        )
+        with _row_source(table, population.key, population.date) as rows:
+            done = replace_population(
+                vault.conn,
+                population_id,
+                table.header,
+                rows,
+                key_column=population.key,
+                date_column=population.date,
+                source_sha256=stored.sha256,
+                source_path=table.label,
+                imported_at=stamp,
+                progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+            )
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
+
+
+def _row_source(
+    table: RowTable, key_column: str, date_column: str
+) -> AbstractContextManager[RowSource]:
+    """The rows to store: a large CSV parsed in a second process, anything else here."""
+    big = isinstance(table, CsvTable) and _size(table.path) >= PARSE_ELSEWHERE_BYTES
+    if big and population_feed.available():
+        header = table.header
+        return population_feed.parsed_elsewhere(
+            partial(row_batches, table), header.index(key_column), header.index(date_column)
+        )
+    return nullcontext(row_batches(table))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the reader reports an unreadable file with its own message
 
 
 def _require_columns(
