@@ -136,3 +136,18 @@ def test_overdue_and_owner_filters(audited: Session) -> None:
         findings[0].id,
         findings[1].id,
     }
+
+
+def test_a_vault_from_before_remediations_lists_none_read_only(
+    audited: Session, vault_dir: Path
+) -> None:
+    """Read-only opens do not migrate: a vault made before migration 0005 has no table."""
+    audited.vault.conn.execute("DROP TABLE remediations")
+    audited.vault.conn.execute("DELETE FROM _mockaudit_migrations WHERE name = '0005_remediations'")
+    audited.close()
+    with Session.open(vault_dir, PASSPHRASE, write=False) as old:
+        assert old.remediations() == []
+        assert old.remediations_by_finding(old.run()) == {}
+    with Session.open(vault_dir, PASSPHRASE) as migrated:  # a writable open migrates
+        first = migrated.run().findings[0].id
+        assert migrated.set_remediation(first, response="now").response == "now"

@@ -44,7 +44,17 @@ def upsert(conn: Connection, record: Remediation) -> None:
     )
 
 
+def _exists(conn: Connection) -> bool:
+    """False in a vault made before migration 0005 and opened read-only (not migrated)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'remediations'"
+    ).fetchone()
+    return row is not None
+
+
 def get(conn: Connection, key: str) -> Remediation | None:
+    if not _exists(conn):
+        return None
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM remediations WHERE finding_key = ?", (key,)
     ).fetchone()
@@ -53,6 +63,8 @@ def get(conn: Connection, key: str) -> Remediation | None:
 
 def records(conn: Connection, owner: str | None = None) -> list[Remediation]:
     """Every record (only ``owner``'s with an owner), by due date then finding id."""
+    if not _exists(conn):
+        return []
     sql = f"SELECT {_COLUMNS} FROM remediations"
     args: tuple[str, ...] = ()
     if owner is not None:
