@@ -247,13 +247,17 @@ class Session(WalkthroughSession, ExportSession):
     def run_audit(
         self, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6
     ) -> Run:
-        """Play the mock audit on the vault's program and store the run (with its seed)."""
+        """Play the mock audit on the vault's program and store the run (with its seed);
+        remediated findings the run no longer reports are marked "retest passed"."""
         from mockaudit.services import auditing  # the engine loads only when an audit runs
 
         with translated("running the mock audit"):
-            return auditing.audit_vault(
+            run = auditing.audit_vault(
                 self.vault, seed=seed, as_of=as_of, window_months=window_months
             )
+        if self.vault.writable:
+            self.close_retested(run)
+        return run
 
     def runs(self) -> list[tuple[str, int, str, int]]:
         with translated("listing runs"):

@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING
 from mockaudit.domain.responses import RESPONSE_STATUSES, RequestResponse
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError
-from mockaudit.session_base import SessionBase, translated
+from mockaudit.session_base import translated
+from mockaudit.session_remediation import RemediationSession
 from mockaudit.vault import custody, db, request_responses
 
 if TYPE_CHECKING:  # the package writer loads only when a package is written
     from mockaudit.services.package import PackageReport
 
 
-class ExportSession(SessionBase):
+class ExportSession(RemediationSession):
     """Exports of stored runs, and the answers to their requests."""
 
     def export_findings(
@@ -44,7 +45,10 @@ class ExportSession(SessionBase):
         program = self._program_of(run)
         evidence = self.list_evidence() if writer.evidence else []
         with translated(f"writing {out}"):
-            formats.write_findings(run, program, format, Path(out), evidence=evidence, bom=bom)
+            responses = self.remediations_by_finding(run)
+            formats.write_findings(
+                run, program, format, Path(out), evidence=evidence, bom=bom, responses=responses
+            )
         return run
 
     def export_requests(
@@ -74,7 +78,8 @@ class ExportSession(SessionBase):
             note = (
                 self.vault.checkpoint() if self.vault.writable else self.vault.latest_checkpoint()
             )
-            write_html(run, program, out, checkpoint=note)
+            responses = self.remediations_by_finding(run)
+            write_html(run, program, out, checkpoint=note, responses=responses)
         return run
 
     def export_report_pdf(self, out: Path, run_id: str | None = None, *, paper: str = "a4") -> Run:
@@ -92,7 +97,9 @@ class ExportSession(SessionBase):
             note = (
                 self.vault.checkpoint() if self.vault.writable else self.vault.latest_checkpoint()
             )
-            html_to_pdf(render_html(run, program, checkpoint=note, paper=paper), out)
+            responses = self.remediations_by_finding(run)
+            html = render_html(run, program, checkpoint=note, paper=paper, responses=responses)
+            html_to_pdf(html, out)
         return run
 
     def export_oscal(self, out: Path, run_id: str | None = None) -> Run:

@@ -12,7 +12,7 @@ import openpyxl
 from mockaudit.domain import Finding
 from mockaudit.domain.run import Request
 from mockaudit.export.cells import list_values, restore
-from mockaudit.export.findings_csv import FINDING_COLUMNS
+from mockaudit.export.findings_csv import CSV_COLUMNS, RESPONSE_COLUMNS
 from mockaudit.export.requests_table import LIST_COLUMNS as REQUEST_LISTS
 from mockaudit.export.requests_table import NUMBER_COLUMNS, REQUEST_COLUMNS
 
@@ -33,7 +33,9 @@ def xlsx_rows(path: Path, sheet: str) -> list[dict[str, Any]]:
 
 
 def finding_from_csv(row: dict[str, str]) -> Finding:
-    data: dict[str, Any] = {k: restore(v) for k, v in row.items()}
+    """The Finding of a CSV row (management's response columns are not finding fields)."""
+    assert tuple(row) == CSV_COLUMNS
+    data: dict[str, Any] = {k: restore(v) for k, v in row.items() if k not in RESPONSE_COLUMNS}
     for key in FINDING_LISTS:
         data[key] = list_values(row[key])
     for key in FINDING_OPTIONAL:
@@ -41,7 +43,6 @@ def finding_from_csv(row: dict[str, str]) -> Finding:
     data["sampled"] = {"": None, "true": True, "false": False}[row["sampled"]]
     prob = row["detection_probability"]
     data["detection_probability"] = float(prob) if prob else None
-    assert tuple(row) == FINDING_COLUMNS
     return Finding.model_validate(data)
 
 
@@ -49,6 +50,8 @@ def finding_from_xlsx(row: dict[str, Any]) -> Finding:
     """XLSX cells hold the text itself (string cells, no quote to undo)."""
     data: dict[str, Any] = {}
     for key, value in row.items():
+        if key in RESPONSE_COLUMNS:
+            continue
         if key in FINDING_LISTS:
             data[key] = tuple(value.split(";")) if value else ()
         elif key in ("sampled", "detection_probability") or key in FINDING_OPTIONAL:

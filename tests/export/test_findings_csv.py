@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mockaudit.domain.run import Run
 from mockaudit.export.cells import TRIGGERS
-from mockaudit.export.findings_csv import FINDING_COLUMNS, write_csv
+from mockaudit.export.findings_csv import CSV_COLUMNS, FINDING_COLUMNS, write_csv
 from tests.export.conftest import UNICODE
 from tests.export.readback import csv_rows, fields, finding_from_csv
 
@@ -42,7 +42,7 @@ def test_every_field_is_quoted_and_lines_end_crlf(golden_run: Run, tmp_path: Pat
     write_csv(golden_run, out)
     raw = out.read_bytes()
     first = raw.split(b"\r\n", 1)[0]
-    assert first == b",".join(b'"' + c.encode() + b'"' for c in FINDING_COLUMNS)
+    assert first == b",".join(b'"' + c.encode() + b'"' for c in CSV_COLUMNS)
     assert not raw.startswith(b"\xef\xbb\xbf")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from mockaudit.domain import Program, Severity
 from mockaudit.domain.run import Run
-from mockaudit.export.findings_csv import FINDING_COLUMNS
+from mockaudit.export.findings_csv import CSV_COLUMNS, FINDING_COLUMNS
 from mockaudit.export.findings_xlsx import CONTROL_COLUMNS, write_xlsx
 from mockaudit.export.requests_table import REQUEST_COLUMNS
 from mockaudit.export.tally import NO_OWNER
@@ -27,7 +27,7 @@ def test_workbook_has_the_four_sheets_with_frozen_filtered_headers(golden_xlsx: 
     wb = openpyxl.load_workbook(golden_xlsx)
     assert wb.sheetnames == ["Summary", "Findings", "Controls", "Requests"]
     for name, columns in (
-        ("Findings", FINDING_COLUMNS),
+        ("Findings", CSV_COLUMNS),
         ("Controls", CONTROL_COLUMNS),
         ("Requests", REQUEST_COLUMNS),
     ):

@@ -10,7 +10,7 @@ from pathlib import Path
 from mockaudit.domain import Program
 from mockaudit.domain.run import Run
 from mockaudit.export import formats
-from mockaudit.export.findings_csv import FINDING_COLUMNS
+from mockaudit.export.findings_csv import CSV_COLUMNS
 from mockaudit.export.findings_json import findings_document
 from mockaudit.export.requests_table import REQUEST_COLUMNS
 from tests.export.golden import assert_golden
@@ -26,7 +26,7 @@ def test_findings_csv_matches_golden(golden_run: Run, golden_program: Program, t
     data = _export(golden_run, golden_program, "csv", tmp_path)
     assert_golden("findings.csv", data)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
-    assert tuple(rows[0]) == FINDING_COLUMNS
+    assert tuple(rows[0]) == CSV_COLUMNS  # the JSON fields, then the response columns
     assert [r[0] for r in rows[1:]] == [f.id for f in golden_run.findings]
 
 

@@ -297,6 +297,19 @@ def op_walkthrough(s: Session, job: dict[str, Any], i: int) -> None:
     say(f"ACK walkthrough {stored.walkthrough_id} {stored.control_id}")
 
 
+def remediation_target(s: Session, i: int) -> str:
+    """The finding iteration ``i`` answers: the latest run's findings in turn."""
+    findings = s.run().findings
+    return findings[i % len(findings)].id
+
+
+def op_remediation(s: Session, job: dict[str, Any], i: int) -> None:
+    tag = f"{job['seed']}-{i}"
+    finding = remediation_target(s, i)
+    record = s.set_remediation(finding, response=f"response {tag}", cause=f"cause {tag}")
+    say(f"ACK remediation {record.finding_id} {tag}")
+
+
 OPS: dict[str, Callable[[Session, dict[str, Any], int], None]] = {
     "import": op_import,
     "population": op_population,
@@ -309,6 +322,7 @@ OPS: dict[str, Callable[[Session, dict[str, Any], int], None]] = {
     "batch": op_batch,
     "respond": op_respond,
     "checkpoint": op_checkpoint,
+    "remediation": op_remediation,
 }
 
 

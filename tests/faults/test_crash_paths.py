@@ -21,6 +21,9 @@ and every acknowledged operation must be there, complete:
   last acknowledged one or the one being set;
 * walkthrough storage — every acknowledged transcript decrypts to its control, and
   every ``transcript`` custody event has its walkthroughs row and vice versa;
+* remediation records (issue 18) — every acknowledged response to a finding is stored
+  whole, or replaced by a later one to the same finding that was in flight, and every
+  stored change has its ``remediation`` custody event;
 * exports — every acknowledged output exists and is complete, and nothing under a
   final name is ever partial (a findings file, report or program folder is whole, a
   package verifies, every exported evidence file is whole and has its ``exported``
@@ -52,7 +55,12 @@ from mockaudit.errors import IntegrityError, WrongPassphraseError
 from mockaudit.session import Session, verify_package
 from mockaudit.vault import custody, db, keyfile, population_store, program_store
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.faults.crash_worker import EXPORT_KINDS, passphrase_for, population_rows
+from tests.faults.crash_worker import (
+    EXPORT_KINDS,
+    passphrase_for,
+    population_rows,
+    remediation_target,
+)
 from tests.faults.program_paths import FIXTURE, changes_csv
 from tests.verifier import assert_vault_sound
 
@@ -432,6 +440,32 @@ class WalkthroughPath(CrashPath):
         assert len(records) <= len(vault.acks) + vault.kills  # ≤ 1 unacknowledged per kill
 
 
+class RemediationPath(CrashPath):
+    """Management's responses (issue 18): every acknowledged response is stored whole (or
+    replaced by a later one to the same finding that was in flight), and every stored
+    change has its "remediation" custody event (≤ 1 unacknowledged change per kill)."""
+
+    op = "remediation"
+
+    def check(self, vault: Vault, t: Templates, job: JobResult) -> None:
+        assert_vault_sound(vault.folder, vault.passphrase, t.prior)
+        with Session.open(vault.folder, vault.passphrase, write=False) as s:
+            stored = {r.finding_id: r for r in s.remediations()}
+            target = {i: remediation_target(s, i) for i in vault.attempted}
+            events = s.vault.conn.execute(
+                "SELECT count(*) FROM custody WHERE event_type = 'remediation'"
+            ).fetchone()[0]
+        last: dict[str, int] = {}
+        for _, _, finding, tag in vault.acks:
+            last[finding] = int(tag.rsplit("-", 1)[1])
+        for finding, record in stored.items():
+            i = int(record.response.rsplit("-", 1)[1])
+            assert target[i] == finding and record.cause == f"cause {vault.seed}-{i}", finding
+            assert i >= last.get(finding, -1), f"{finding}: an acknowledged response was lost"
+        assert set(last) <= set(stored), "an acknowledged response was lost"
+        assert len(vault.acks) <= events <= len(vault.acks) + vault.kills
+
+
 def _tree_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -447,6 +481,7 @@ PATHS = [
     RekeyPath(),
     ExportPath(),
     WalkthroughPath(),
+    RemediationPath(),
 ]
 
 

@@ -24,6 +24,7 @@ EXIT_INTERNAL = 70
 # TUI) and `mockaudit vault verify` need not pay for at start-up.
 COMMAND_MODULES = {
     "audit": "audit_cmd",
+    "calendar": "remediation_cmd",
     "criteria": "program_cmd",
     "demo": "demo_cmd",
     "evidence": "evidence_cmd",
@@ -34,6 +35,7 @@ COMMAND_MODULES = {
     "package": "package_cmd",
     "population": "program_cmd",
     "program": "program_cmd",
+    "remediation": "remediation_cmd",
     "report": "report_cmd",
     "requests": "export_cmd",
     "scenario": "program_cmd",

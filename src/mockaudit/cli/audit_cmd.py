@@ -10,7 +10,8 @@ from mockaudit import session
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
 from mockaudit.domain import Finding, Severity
 from mockaudit.domain.comparison import Comparison
-from mockaudit.domain.run import Run
+from mockaudit.domain.remediation import AssumedRemediation
+from mockaudit.domain.run import Readiness, Run
 from mockaudit.errors import InputError, MockauditError
 
 _RANK = {"high": 0, "medium": 1, "low": 2}
@@ -56,6 +57,13 @@ class BlockingFindings(MockauditError):
     help="Type 2 observation window for the timeline, in months.",
 )
 @click.option("--top", type=int, default=10, show_default=True, help="How many findings to list.")
+@click.option(
+    "--assume-remediated-by",
+    "assume_by",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Also show the score and opinion distribution as if every remediation due before "
+    "this date were done (lists the findings assumed fixed).",
+)
 def audit(
     vault_dir: Path | None,
     passphrase_file: Path | None,
@@ -67,6 +75,7 @@ def audit(
     as_of: object,
     window: str,
     top: int,
+    assume_by: object,
 ) -> None:
     """Run a mock audit: requests, C&A checks, samples, tests, follow-ups, conclusion.
 
@@ -77,9 +86,13 @@ def audit(
     day = as_of.date() if hasattr(as_of, "date") else None  # click gives a datetime
     months = int(window)
     earlier: list[Finding] | None = None
+    assumed: AssumedRemediation | None = None
+    by = assume_by.date() if hasattr(assume_by, "date") else None
     if scenario_dir is not None:
         if vault_dir is not None:
             raise InputError("use either --vault or --scenario, not both")
+        if by is not None:
+            raise InputError("--assume-remediated-by reads the vault's remediations: use --vault")
         run = session.audit_folder(scenario_dir, seed=seed, as_of=day, window_months=months)
         if previous:
             earlier = _previous_from_file(previous)
@@ -89,11 +102,15 @@ def audit(
             if previous:
                 earlier = _previous(s, previous)
             run = s.run_audit(seed=seed, as_of=day, window_months=months)
+            if by is not None:
+                assumed = s.assume_remediated(by, run, window_months=months)
     if json_out is not None:
         session.write_findings_json(run, json_out)
     print_summary(run, top=top)
     if earlier is not None:
         print_comparison(session.compare_runs(earlier, run.findings))
+    if assumed is not None:
+        print_assumed(assumed)
     if fail_on and any(_RANK[f.severity.value] <= _RANK[fail_on] for f in run.findings):
         raise BlockingFindings(f"findings at or above {fail_on} severity (see above)")
 
@@ -152,6 +169,32 @@ def print_comparison(diff: Comparison) -> None:
     for label, items in (("fixed", diff.fixed), ("new", diff.new), ("still open", diff.still_open)):
         for f in items[:20]:
             click.echo(f"  {label:<10} {f.code.value:<28} {f.title}")
+
+
+def print_assumed(assumed: AssumedRemediation) -> None:
+    before, after = assumed.before, assumed.after
+    click.echo(
+        f"as if every remediation due before {assumed.by} were done "
+        f"({len(assumed.fixed)} finding(s) assumed fixed):"
+    )
+    click.echo(f"  readiness score: {before.score:.1f} -> {after.score:.1f}/100")
+    click.echo(f"  opinion distribution: {_distribution(before)} -> {_distribution(after)}")
+    click.echo(f"  likely opinion:  {after.likely_opinion.value} — {after.opinion_rule}")
+    if after.timeline is not None:
+        t = after.timeline
+        click.echo(
+            f"  timeline:        remediated by {t.remediated_on}; Type 1 from {t.type1_earliest}"
+        )
+    for record in assumed.fixed:
+        due = record.due.isoformat() if record.due else "no due date"
+        click.echo(
+            f"  assumed fixed {record.finding_id} ({record.status_text}, due {due}) {record.title}"
+        )
+
+
+def _distribution(readiness: Readiness) -> str:
+    chances = readiness.opinion_distribution.probabilities if readiness.opinion_distribution else {}
+    return ", ".join(f"{name} {p:.0%}" for name, p in chances.items() if p)
 
 
 def register(cli: click.Group) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from mockaudit.domain.findings import Finding
+from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import Run
 from mockaudit.export.cells import list_cell, neutralise, optional
 from mockaudit.export.output import write_text
@@ -37,7 +38,26 @@ FINDING_COLUMNS: tuple[str, ...] = (
 )
 """The findings JSON keys of findings-format.md, in its order; CSV and XLSX both use them."""
 
+RESPONSE_COLUMNS: tuple[str, ...] = (
+    "remediation_status",
+    "remediation_owner",
+    "remediation_due",
+    "management_response",
+)
+"""Management's response to each finding (issue 18), after the JSON fields; empty cells
+for a finding nobody has answered yet."""
+
+CSV_COLUMNS = FINDING_COLUMNS + RESPONSE_COLUMNS
+
 LIST_COLUMNS = frozenset({"criteria", "items"})
+
+
+def response_texts(record: Remediation | None) -> list[str]:
+    """The ``RESPONSE_COLUMNS`` of a finding as plain text (empty when unanswered)."""
+    if record is None:
+        return ["", "", "", ""]
+    due = record.due.isoformat() if record.due else ""
+    return [record.status_text, optional(record.owner), due, record.response]
 
 
 def finding_cells(finding: Finding) -> list[str]:
@@ -74,11 +94,22 @@ def csv_text(header: Iterable[str], rows: Iterable[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def render_csv(run: Run) -> str:
-    """The findings of ``run`` as CSV text."""
-    return csv_text(FINDING_COLUMNS, (finding_cells(f) for f in run.findings))
+def render_csv(run: Run, responses: Mapping[str, Remediation] | None = None) -> str:
+    """The findings of ``run`` as CSV text, with management's ``responses`` by finding id."""
+    answered = responses or {}
+    rows = (
+        finding_cells(f) + [neutralise(t) for t in response_texts(answered.get(f.id))]
+        for f in run.findings
+    )
+    return csv_text(CSV_COLUMNS, rows)
 
 
-def write_csv(run: Run, out: Path, *, bom: bool = False) -> None:
+def write_csv(
+    run: Run,
+    out: Path,
+    *,
+    bom: bool = False,
+    responses: Mapping[str, Remediation] | None = None,
+) -> None:
     """Write the findings CSV atomically (``bom``: a UTF-8 byte-order mark for Excel)."""
-    write_text(out, render_csv(run), bom=bom)
+    write_text(out, render_csv(run, responses), bom=bom)

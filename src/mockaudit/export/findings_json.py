@@ -12,11 +12,13 @@ exactly this, and the tests validate output against it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from importlib import resources
 from typing import Any
 
 from mockaudit.domain.findings import FINDINGS_SCHEMA, Finding
+from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import (
     ControlConclusion,
     ControlTest,
@@ -29,10 +31,35 @@ from mockaudit.domain.run import (
 SCHEMA_FILE = "findings-1.schema.json"
 
 
-def findings_document(run: Run) -> dict[str, Any]:
-    """The JSON-ready dict of a run's findings and readiness (findings-format.md)."""
+def findings_document(
+    run: Run, responses: Mapping[str, Remediation] | None = None
+) -> dict[str, Any]:
+    """The JSON-ready dict of a run's findings and readiness (findings-format.md); with
+    ``responses`` (management's, by finding id) an extra ``remediation`` array."""
     if run.readiness is None:
         raise ValueError(f"run {run.id} has no readiness conclusion to export")
+    document = _document(run, run.readiness)
+    if responses:
+        document["remediation"] = [
+            _response(f.id, responses[f.id]) for f in run.findings if f.id in responses
+        ]
+    return document
+
+
+def _response(finding_id: str, record: Remediation) -> dict[str, Any]:
+    return {
+        "finding": finding_id,
+        "status": record.status.value,
+        "owner": record.owner,
+        "due": _day(record.due),
+        "cause_category": record.category.value if record.category else None,
+        "cause": record.cause,
+        "response": record.response,
+        "evidence": list(record.evidence_ids),
+    }
+
+
+def _document(run: Run, readiness: Readiness) -> dict[str, Any]:
     return {
         "schema": FINDINGS_SCHEMA,
         "run": {
@@ -44,15 +71,15 @@ def findings_document(run: Run) -> dict[str, Any]:
             "period_start": run.period_start.isoformat() if run.period_start else None,
             "period_end": run.period_end.isoformat(),
         },
-        "readiness": _readiness(run.readiness),
+        "readiness": _readiness(readiness),
         "findings": [_finding(f) for f in run.findings],
         "controls": [control_result(t) for t in run.tests],
     }
 
 
-def dumps(run: Run) -> str:
+def dumps(run: Run, responses: Mapping[str, Remediation] | None = None) -> str:
     """The document as UTF-8 JSON text, indented, keys in contract order, newline-terminated."""
-    return json.dumps(findings_document(run), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(findings_document(run, responses), indent=2, ensure_ascii=False) + "\n"
 
 
 def schema() -> dict[str, Any]:

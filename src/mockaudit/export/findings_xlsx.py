@@ -20,7 +20,7 @@ sheet prints landscape one page wide with its header row on each page
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from mockaudit.domain import Program
 from mockaudit.domain.findings import Finding, Severity
+from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import ControlConclusion, ControlTest, Readiness, Run
 from mockaudit.export.cells import joined, xlsx_text
-from mockaudit.export.findings_csv import FINDING_COLUMNS
+from mockaudit.export.findings_csv import CSV_COLUMNS, FINDING_COLUMNS, response_texts
 from mockaudit.export.output import write_export
 from mockaudit.export.requests_table import add_requests_sheet
 from mockaudit.export.tally import NO_OWNER, by_owner, by_severity
@@ -95,6 +96,10 @@ FINDING_WIDTHS = {
     "remediation": 34,
     "sampled": 10,
     "detection_probability": 24,
+    "remediation_status": 16,
+    "remediation_owner": 12,
+    "remediation_due": 12,
+    "management_response": 40,
 }
 
 CONTROL_COLUMNS: tuple[str, ...] = (
@@ -128,19 +133,28 @@ SUMMARY_WIDTHS = (30, 60, 10, 10, 10, 10)
 LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
-def write_xlsx(run: Run, program: Program, out: Path) -> None:
-    """Write the findings workbook of ``run`` atomically."""
-    write_export(out, render_xlsx(run, program))
+def write_xlsx(
+    run: Run,
+    program: Program,
+    out: Path,
+    *,
+    responses: Mapping[str, Remediation] | None = None,
+) -> None:
+    """Write the findings workbook of ``run`` atomically (``responses``: management's,
+    by finding id)."""
+    write_export(out, render_xlsx(run, program, responses))
 
 
-def render_xlsx(run: Run, program: Program) -> bytes:
+def render_xlsx(
+    run: Run, program: Program, responses: Mapping[str, Remediation] | None = None
+) -> bytes:
     """The workbook as .xlsx bytes."""
     book = new_workbook()
     book.properties.creator = "mockaudit"
     book.properties.title = f"mockaudit findings, run {run.id}"
     heading = print_heading(run, program)
     add_summary_sheet(book, run, program, heading)
-    add_findings_sheet(book, run.findings, heading)
+    add_findings_sheet(book, run.findings, heading, responses)
     add_controls_sheet(book, run.tests, program, heading)
     add_requests_sheet(book, run, heading)
     return workbook_bytes(book)
@@ -272,9 +286,13 @@ def _person_name(program: Program, owner: str) -> str:
 
 
 def add_findings_sheet(
-    book: Any, findings: Iterable[Finding], heading: PrintHeading | None = None
+    book: Any,
+    findings: Iterable[Finding],
+    heading: PrintHeading | None = None,
+    responses: Mapping[str, Remediation] | None = None,
 ) -> None:
-    sheet = Sheet(book, "Findings", FINDING_COLUMNS, widths=FINDING_WIDTHS, heading=heading)
+    answered = responses or {}
+    sheet = Sheet(book, "Findings", CSV_COLUMNS, widths=FINDING_WIDTHS, heading=heading)
     severity_at = FINDING_COLUMNS.index("severity")
     probability_at = FINDING_COLUMNS.index("detection_probability")
     for finding in findings:
@@ -282,7 +300,8 @@ def add_findings_sheet(
             severity_at: SEVERITY_STYLE[finding.severity],
             probability_at: {"number_format": PERCENT},
         }
-        sheet.row(finding_values(finding), styles=styles)
+        answer = [xlsx_text(t) for t in response_texts(answered.get(finding.id))]
+        sheet.row(finding_values(finding) + answer, styles=styles)
     sheet.finish()
 
 

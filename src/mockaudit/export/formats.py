@@ -14,12 +14,13 @@ run and the output path.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mockaudit.domain import Program
+from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError
 from mockaudit.export.output import write_text
@@ -34,14 +35,15 @@ class Writer:
     program: bool = False  # called as f(run, program, out, ...)
     evidence: bool = False  # also gets the vault's evidence list (OSCAL relevant-evidence)
     bom: bool = False  # accepts bom= (CSV)
+    responses: bool = False  # accepts responses= (management's, by finding id)
 
 
 FINDINGS_WRITERS: dict[str, Writer] = {
-    "csv": Writer("findings_csv", "write_csv", bom=True),
-    "json": Writer("formats", "write_json"),
+    "csv": Writer("findings_csv", "write_csv", bom=True, responses=True),
+    "json": Writer("formats", "write_json", responses=True),
     "md": Writer("findings_markdown", "write_markdown", program=True),
-    "xlsx": Writer("findings_xlsx", "write_xlsx", program=True),
-    "html": Writer("report_html", "write_html", program=True),
+    "xlsx": Writer("findings_xlsx", "write_xlsx", program=True, responses=True),
+    "html": Writer("report_html", "write_html", program=True, responses=True),
     "oscal": Writer("oscal", "write_oscal", program=True, evidence=True),
 }
 REQUEST_WRITERS: dict[str, Writer] = {
@@ -52,12 +54,12 @@ FINDINGS_FORMATS = tuple(FINDINGS_WRITERS)
 REQUEST_FORMATS = tuple(REQUEST_WRITERS)
 
 
-def write_json(run: Run, out: Path) -> None:
+def write_json(run: Run, out: Path, *, responses: Mapping[str, Remediation] | None = None) -> None:
     """The ``mockaudit.findings/1`` document (findings_json), atomically."""
     from mockaudit.export.findings_json import dumps
 
     try:
-        document = dumps(run)
+        document = dumps(run, responses)
     except ValueError:
         raise InputError(f"run {run.id} has no readiness conclusion to export") from None
     write_text(out, document)
@@ -71,13 +73,16 @@ def write_findings(
     *,
     evidence: Sequence[Any] = (),
     bom: bool = False,
+    responses: Mapping[str, Remediation] | None = None,
 ) -> None:
-    """Write the findings of ``run`` in ``format`` (one of ``FINDINGS_FORMATS``) to ``out``."""
+    """Write the findings of ``run`` in ``format`` (one of ``FINDINGS_FORMATS``) to ``out``;
+    ``responses`` (management's, by finding id) reach the writers that print them."""
     writer = findings_writer(format)
     args: list[Any] = [run, program, out] if writer.program else [run, out]
     if writer.evidence:
         args.append(evidence)
-    _call(writer, format, args, bom=bom)
+    extra = {"responses": responses} if writer.responses and responses else {}
+    _call(writer, format, args, bom=bom, **extra)
 
 
 def write_requests(run: Run, format: str, out: Path, *, bom: bool = False) -> None:
@@ -103,7 +108,7 @@ def _pick(table: dict[str, Writer], format: str, what: str) -> Writer:
     return writer
 
 
-def _call(writer: Writer, format: str, args: list[Any], *, bom: bool) -> None:
+def _call(writer: Writer, format: str, args: list[Any], *, bom: bool, **extra: Any) -> None:
     name = f"mockaudit.export.{writer.module}"
     try:
         module = importlib.import_module(name)
@@ -115,6 +120,6 @@ def _call(writer: Writer, format: str, args: list[Any], *, bom: bool) -> None:
     if function is None:
         raise InputError(f"format {format} is not available yet")
     if writer.bom:
-        function(*args, bom=bom)
+        function(*args, bom=bom, **extra)
     else:
-        function(*args)
+        function(*args, **extra)

@@ -14,13 +14,14 @@ file has no script, no external resource and no link outside itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
 
 from mockaudit import fsio
 from mockaudit.domain import Control, Finding, Program, Severity
 from mockaudit.domain.criteria import criterion, is_criterion
+from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import ControlConclusion, ControlTest, Readiness, Run
 from mockaudit.errors import InputError
 from mockaudit.export import report_charts as charts
@@ -45,16 +46,28 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def write_html(run: Run, program: Program, out: Path, *, checkpoint: str | None = None) -> None:
+def write_html(
+    run: Run,
+    program: Program,
+    out: Path,
+    *,
+    checkpoint: str | None = None,
+    responses: Mapping[str, Remediation] | None = None,
+) -> None:
     """Write the report to ``out`` atomically (temp file, fsync, rename)."""
-    document = render_html(run, program, checkpoint=checkpoint)
+    document = render_html(run, program, checkpoint=checkpoint, responses=responses)
     out = Path(out)
     fsio.sweep_temps(out.parent, {out.name})
     fsio.atomic_write_bytes(out, document.encode("utf-8"))
 
 
 def render_html(
-    run: Run, program: Program, *, checkpoint: str | None = None, paper: str | None = None
+    run: Run,
+    program: Program,
+    *,
+    checkpoint: str | None = None,
+    paper: str | None = None,
+    responses: Mapping[str, Remediation] | None = None,
 ) -> str:
     """The whole document as text (``paper``: a4 or letter fixes the printed page size)."""
     readiness = _readiness(run)
@@ -65,7 +78,7 @@ def render_html(
         _assertion_section(run, program),
         _description_section(run, program),
         _tests_section(run, program) if words.has_tests(run) else _controls_section(run, program),
-        _responses_section(run, program),
+        _responses_section(run, program, responses or {}),
         _gap_section(run, program),
         _charts_section(run, readiness),
     ]
@@ -452,7 +465,7 @@ def _test_row(test: ControlTest | None, control: Control | None, cid: str, progr
 # -- V. management responses -----------------------------------------------------------------
 
 
-def _responses_section(run: Run, program: Program) -> str:
+def _responses_section(run: Run, program: Program, responses: Mapping[str, Remediation]) -> str:
     failing = [t for t in run.tests if t.conclusion is ControlConclusion.EXCEPTIONS]
     content = [
         _p(
@@ -473,10 +486,30 @@ def _responses_section(run: Run, program: Program) -> str:
             f"<p>Control owner: {e(words.owner_label(program, test.owner))}. Related findings: "
             f"{e(words.names_of(related))}.</p>"
             "<p><strong>Management's response:</strong></p>"
-            '<div class="blank">[To be completed by management: cause, remediation, date]</div>'
-            "</div>"
+            + _management_responses([responses[f] for f in related if f in responses], program)
+            + "</div>"
         )
     return _section(*SECTIONS[4], content)
+
+
+def _management_responses(records: Sequence[Remediation], program: Program) -> str:
+    """What management wrote about the findings of one exception, or the blank to fill."""
+    written = [r for r in records if r.response or r.cause]
+    if not written:
+        return '<div class="blank">[To be completed by management: cause, remediation, date]</div>'
+    parts = []
+    for record in written:
+        facts = [f"status: {record.status_text}"]
+        if record.owner:
+            facts.append(f"owner: {words.owner_label(program, record.owner)}")
+        if record.due:
+            facts.append(f"due {record.due.isoformat()}")
+        cause = f"Cause: {record.cause} " if record.cause else ""
+        parts.append(
+            f'<p class="management-response"><strong>{e(record.finding_id)}</strong> '
+            f"{e(cause)}{e(record.response)} <em>({e('; '.join(facts))})</em></p>"
+        )
+    return "".join(parts)
 
 
 # -- appendices ------------------------------------------------------------------------------

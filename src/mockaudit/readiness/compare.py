@@ -5,6 +5,7 @@ Findings are matched on what they are about, not on their ids (each run numbers 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
@@ -23,6 +24,11 @@ def _identity(f: Finding) -> tuple[object, ...]:
     if f.code in _PER_ITEM:
         return (*subject, tuple(sorted(f.items)))
     return (*subject, re.sub(r"\d+", "#", f.title))
+
+
+def identity_key(f: Finding) -> str:
+    """A finding's identity as text: the key a remediation record follows across runs."""
+    return json.dumps(_identity(f), default=str, separators=(",", ":"))
 
 
 def compare(previous: Sequence[Finding], current: Sequence[Finding]) -> Comparison:

@@ -39,6 +39,7 @@ from mockaudit.tui.widgets.taskbar import JobState
 
 if TYPE_CHECKING:
     from mockaudit.session import Session
+    from mockaudit.tui.screens.response_form import ResponseInput
 
 
 class LazyScreen:
@@ -379,6 +380,14 @@ class MockAuditApp(RedactedCrashes):
             "respond",
             f"Answering {code}",
             lambda s, report: jobs.respond(s, run_id, code, status, ids, note),
+        )
+
+    def remediate(self, form: ResponseInput) -> None:
+        """Store management's response to a finding (the response form)."""
+        self.start_job(
+            "remediate",
+            f"Saving the response to {form.finding_id}",
+            lambda s, report: jobs.remediate(s, form),
         )
 
     def action_export(self, kind: str = "findings") -> None:

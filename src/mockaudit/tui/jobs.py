@@ -18,6 +18,7 @@ from mockaudit.errors import InputError
 
 if TYPE_CHECKING:  # only annotations here: the jobs run once the vault is open
     from mockaudit.session import Session
+    from mockaudit.tui.screens.response_form import ResponseInput
 
 Report = Callable[[int, int | None, str], None]
 
@@ -106,6 +107,25 @@ def export(session: Session, kind: str, fmt: str, out: Path, report: Report) -> 
         method(fmt, out)
     size = out.stat().st_size if out.exists() else 0
     return Outcome(f"Wrote {out} ({size:,} bytes)", value=out)
+
+
+def remediate(session: Session, form: ResponseInput) -> Outcome:
+    """Store management's response from the TUI form (fields left empty stay unchanged)."""
+    fields = (form.owner, form.due, form.cause, form.response)
+    if any(value is not None for value in fields):
+        session.set_remediation(
+            form.finding_id,
+            owner=form.owner,
+            due=form.due,
+            cause=form.cause,
+            response=form.response,
+        )
+    if form.status is not None:
+        session.set_remediation_status(form.finding_id, form.status, evidence=form.evidence)
+    record = session.remediation(form.finding_id)
+    if record is None:
+        return Outcome(f"{form.finding_id}: nothing to save")
+    return Outcome(f"{form.finding_id}: response saved ({record.status_text})")
 
 
 def respond(

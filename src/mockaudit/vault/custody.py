@@ -38,6 +38,7 @@ EVENT_TYPES = frozenset(
         "transcript",
         "run_stored",
         "rows_loaded",
+        "remediation",
     }
 )
 CONTENT_EVENTS = frozenset({"collected", "imported", "transcript"})

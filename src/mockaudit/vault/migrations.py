@@ -139,11 +139,25 @@ def _m004_walkthroughs(conn: Connection) -> None:
     conn.execute("CREATE INDEX walkthroughs_owner ON walkthroughs(owner)")
 
 
+def _m005_remediations(conn: Connection) -> None:
+    # Management's response and remediation per finding, keyed on the finding's identity
+    # across runs (issue 18); changes are recorded as "remediation" custody events.
+    conn.execute(
+        "CREATE TABLE remediations (finding_key TEXT PRIMARY KEY, finding_id TEXT NOT NULL, "
+        "run_id TEXT NOT NULL, title TEXT NOT NULL, control TEXT, cause TEXT NOT NULL "
+        "DEFAULT '', category TEXT, response TEXT NOT NULL DEFAULT '', owner TEXT, due TEXT, "
+        "status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', approver TEXT, "
+        "evidence_ids TEXT NOT NULL DEFAULT '[]', retest_run TEXT, updated_at TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX remediations_owner ON remediations(owner)")
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_core", _m001_core),
     ("0002_program", _m002_program),
     ("0003_responses", _m003_responses),
     ("0004_walkthroughs", _m004_walkthroughs),
+    ("0005_remediations", _m005_remediations),
 ]
 
 

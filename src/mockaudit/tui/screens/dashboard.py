@@ -8,8 +8,10 @@ previous run (session.compare_runs, the same matching the CLI uses).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -17,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mockaudit.domain import Program
+from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import Run
 from mockaudit.session import Session, compare_runs
 from mockaudit.tui.screens.base import MainScreen
@@ -30,6 +33,7 @@ class DashboardData:
     program: Program | None
     run: Run | None
     previous: Run | None
+    remediations: tuple[Remediation, ...] = ()
 
 
 def load_dashboard(session: Session) -> DashboardData:
@@ -37,7 +41,20 @@ def load_dashboard(session: Session) -> DashboardData:
     runs = session.runs()
     run = session.run(runs[-1][0]) if runs else None
     previous = session.run(runs[-2][0]) if len(runs) > 1 else None
-    return DashboardData(program, run, previous)
+    return DashboardData(program, run, previous, tuple(session.remediations()))
+
+
+def remediation_line(records: Iterable[Remediation], today: date) -> str:
+    """Counts by status and the overdue findings; empty when nobody has answered yet."""
+    records = list(records)
+    if not records:
+        return ""
+    counts = Counter(r.status.value.replace("_", " ") for r in records)
+    late = [r.finding_id for r in records if r.overdue(today)]
+    text = "Remediation: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    if late:
+        text += f"  ·  overdue: {', '.join(late[:8])}" + (" …" if len(late) > 8 else "")
+    return text
 
 
 def _period(run: Run) -> str:
@@ -135,18 +152,16 @@ class DashboardScreen(MainScreen):
             )
             return
         self._fill(data.program, data.run, data.previous)
+        line = remediation_line(data.remediations, self.mock.settings.as_of())
+        if line:
+            self.query_one("#dash-run", Static).update(
+                Content.assemble(*self._run_line(data.program, data.run), "\n", (line, "bold"))
+            )
 
     def _fill(self, program: Program, run: Run, previous: Run | None) -> None:
         readiness = run.readiness
         assert readiness is not None
-        self.query_one("#dash-run", Static).update(
-            Content.assemble(
-                (program.organization.name, "bold"),
-                f"  ·  {run.report_type.value.replace('type', 'Type ')}"
-                f"  ·  {_period(run)}"
-                f"  ·  run {run.id}  ·  seed {run.seed}",
-            )
-        )
+        self.query_one("#dash-run", Static).update(Content.assemble(*self._run_line(program, run)))
         self.query_one("#score", Static).update(panels.score_panel(readiness))
         self.query_one("#opinion", Static).update(panels.opinion_panel(readiness))
         self._heatmap()
@@ -160,6 +175,15 @@ class DashboardScreen(MainScreen):
             change = panels.change_panel(run, None, 0, 0, 0)
         self.query_one("#change", Static).update(change)
         self._gaps(program, run)
+
+    @staticmethod
+    def _run_line(program: Program, run: Run) -> tuple[tuple[str, str], str]:
+        return (
+            (program.organization.name, "bold"),
+            f"  ·  {run.report_type.value.replace('type', 'Type ')}"
+            f"  ·  {_period(run)}"
+            f"  ·  run {run.id}  ·  seed {run.seed}",
+        )
 
     def _gaps(self, program: Program, run: Run) -> None:
         table = self.query_one("#gaps", DataTable)

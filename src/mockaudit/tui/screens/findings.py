@@ -7,8 +7,9 @@ a run holds at most a few hundred findings, so filtering is done in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from mockaudit.domain import Finding, Program
+from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import Run
 from mockaudit.session import Session
 from mockaudit.tui.screens.base import MainScreen
@@ -33,6 +35,7 @@ SORTS = ("worst", "id", "control", "owner", "code")
 class FindingsData:
     program: Program | None
     run: Run | None
+    responses: Mapping[str, Remediation] = field(default_factory=dict)
 
 
 def load_findings(run_id: str | None) -> Callable[[Session], FindingsData]:
@@ -40,9 +43,28 @@ def load_findings(run_id: str | None) -> Callable[[Session], FindingsData]:
         if not session.runs():
             return FindingsData(None, None)
         run = session.run(run_id)
-        return FindingsData(session.program(), run)
+        return FindingsData(session.program(), run, session.remediations_by_finding(run))
 
     return load
+
+
+def remediation_filters(program: Program | None) -> list[tuple[str, str]]:
+    """Who and what to show: everyone, the overdue, the unassigned, or one person's."""
+    people = [(f"{p.name}'s", f"owner:{p.id}") for p in program.people] if program else []
+    return [("all remediations", "all"), ("overdue", "overdue"), ("unassigned", "unassigned")] + (
+        people
+    )
+
+
+def keeps(record: Remediation | None, choice: str, today: date) -> bool:
+    """Whether a finding with this remediation record passes the remediation filter."""
+    if choice == "all":
+        return True
+    if choice == "overdue":
+        return record is not None and record.overdue(today)
+    if choice == "unassigned":
+        return record is None or record.owner is None
+    return record is not None and record.owner == choice.removeprefix("owner:")
 
 
 def describe(finding: Finding, program: Program | None) -> Content:
@@ -86,13 +108,34 @@ def describe(finding: Finding, program: Program | None) -> Content:
 
 
 class FindingScreen(ModalScreen[None]):
-    """One finding in full (opened with enter)."""
+    """One finding in full (opened with enter); ``r`` writes management's response."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("enter", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("enter", "dismiss", "Close"),
+        Binding("r", "respond", "Response"),
+    ]
 
-    def __init__(self, text: Content) -> None:
+    def __init__(
+        self, text: Content, finding: Finding | None = None, program: Program | None = None
+    ) -> None:
         super().__init__()
         self.text = text
+        self.finding = finding
+        self.program = program
+
+    def action_respond(self) -> None:
+        from mockaudit.tui.screens.response_form import ResponseForm, ResponseInput
+
+        if self.finding is None:
+            return
+        app = self.app
+
+        def chosen(form: ResponseInput | None) -> None:
+            if form is not None:
+                app.remediate(form)  # type: ignore[attr-defined]
+
+        app.push_screen(ResponseForm(self.finding, self.program), chosen)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="finding-full", classes="dialog"):
@@ -134,6 +177,13 @@ class FindingsScreen(MainScreen):
             Select(
                 severities, value="all", allow_blank=False, id="findings-severity", compact=True
             ),
+            Select(
+                remediation_filters(None),
+                value="all",
+                allow_blank=False,
+                id="findings-remediation",
+                compact=True,
+            ),
             Label("", id="findings-count"),
             id="findings-bar",
         )
@@ -141,7 +191,7 @@ class FindingsScreen(MainScreen):
 
     def on_mount(self) -> None:
         self.query_one("#findings-table", DataTable).add_columns(
-            "sev", "id", "code", "control", "owner", "title"
+            "sev", "id", "code", "control", "owner", "status", "due", "title"
         )
         self.query_one("#findings-filter", Input).cursor_blink = self.mock.settings.cursor_blink
         super().on_mount()
@@ -151,6 +201,11 @@ class FindingsScreen(MainScreen):
 
     def show(self, data: FindingsData) -> None:
         self.data = data
+        choice = self.query_one("#findings-remediation", Select)
+        keep = choice.value
+        options = remediation_filters(data.program)
+        choice.set_options(options)
+        choice.value = keep if any(v == keep for _, v in options) else "all"
         self.refill()
 
     def shown_findings(self) -> list[Finding]:
@@ -159,9 +214,13 @@ class FindingsScreen(MainScreen):
             return []
         words = self.query_one("#findings-filter", Input).value.lower().split()
         severity = self.query_one("#findings-severity", Select).value
+        choice = str(self.query_one("#findings-remediation", Select).value)
+        today = self.mock.settings.as_of()
         shown = []
         for finding in panels.worst_first(run.findings, run.readiness):
             if severity != "all" and finding.severity.value != severity:
+                continue
+            if not keeps(self.data.responses.get(finding.id), choice, today):
                 continue
             owner = panels.person_name(program, finding.owner) or "nobody"
             haystack = " ".join(
@@ -191,13 +250,19 @@ class FindingsScreen(MainScreen):
         keep = current_key(table)
         table.clear()
         shown = self.shown_findings()
+        today = self.mock.settings.as_of()
         for finding in shown:
+            record = self.data.responses.get(finding.id)
+            late = record is not None and record.overdue(today)
+            due = record.due.isoformat() if record and record.due else ""
             table.add_row(
                 cells.severity(finding.severity.value),
                 cells.cell(finding.id),
                 cells.cell(finding.code.value),
                 cells.cell(finding.control or ""),
                 cells.owner(panels.person_name(self.data.program, finding.owner)),
+                cells.cell(record.status_text if record else ""),
+                cells.cell(due + (" late" if late else "")),
                 cells.cell(cells.shorten(finding.title, 70)),
                 key=finding.id,
             )
@@ -238,6 +303,7 @@ class FindingsScreen(MainScreen):
 
     @on(Input.Changed, "#findings-filter")
     @on(Select.Changed, "#findings-severity")
+    @on(Select.Changed, "#findings-remediation")
     def _filter_changed(self) -> None:
         self.refill()
 
@@ -247,7 +313,8 @@ class FindingsScreen(MainScreen):
             return
         finding = self._finding(current_key(table) or "")
         if finding is not None:
-            self.app.push_screen(FindingScreen(describe(finding, self.data.program)))
+            program = self.data.program
+            self.app.push_screen(FindingScreen(describe(finding, program), finding, program))
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
