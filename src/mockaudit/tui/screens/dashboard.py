@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mockaudit.domain import Program
+from mockaudit.domain.comparison import run_to_compare
 from mockaudit.domain.run import Run
 from mockaudit.session import Session, compare_runs
 from mockaudit.tui.screens.base import MainScreen
@@ -36,7 +37,8 @@ def load_dashboard(session: Session) -> DashboardData:
     program = session.program() if session.program_history() else None
     runs = session.runs()
     run = session.run(runs[-1][0]) if runs else None
-    previous = session.run(runs[-2][0]) if len(runs) > 1 else None
+    previous_id = run_to_compare([(run_id, seed) for run_id, seed, _, _ in runs])
+    previous = session.run(previous_id) if previous_id else None
     return DashboardData(program, run, previous)
 
 
@@ -134,6 +136,7 @@ class DashboardScreen(MainScreen):
                 )
             )
             return
+        self.mock.seed = data.run.seed  # r re-runs what is shown: like compares with like
         self._fill(data.program, data.run, data.previous)
 
     def _fill(self, program: Program, run: Run, previous: Run | None) -> None:

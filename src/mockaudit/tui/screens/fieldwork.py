@@ -100,6 +100,7 @@ class FieldworkScreen(MainScreen):
     def __init__(self) -> None:
         super().__init__()
         self.data = FieldworkData(None, {}, {})
+        self._shown_run = ""
 
     def compose_body(self) -> Iterable[Widget]:
         def table(table_id: str) -> DataTable[object]:
@@ -147,6 +148,11 @@ class FieldworkScreen(MainScreen):
         if run is None:
             info.update("No run yet: check the seed and start one.")
             return
+        if run.id != self._shown_run:
+            # the seed box and the palette offer the shown run's seed: a re-run compares alike
+            self._shown_run = run.id
+            self.mock.seed = run.seed
+            self.query_one("#seed", Input).value = str(run.seed)
         last_day = max((m.day for m in run.messages), default=0)
         info.update(
             Content(
