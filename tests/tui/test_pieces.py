@@ -104,3 +104,18 @@ def test_cells_never_read_data_as_markup() -> None:
     assert text.plain == "[bold]not markup[/] and [link=x]"
     assert cells.owner(None).plain == cells.NONE_OWNER
     assert cells.shorten("a  b\nc " * 20, 10).endswith("…")
+
+
+def test_columns_fit_by_priority_shrinking_the_least_important_first() -> None:
+    """Issue 23: at 80 columns the important columns stay whole, headers are never cut."""
+    from mockaudit.tui.widgets.fit import PADDING, Column, choose
+
+    columns = [Column("id"), Column("title", 0, 10), Column("email", 2, 8), Column("left", 1)]
+    natural = [6, 40, 30, 10]
+    assert choose(columns, natural, 200) == {0: 6, 1: 40, 2: 30, 3: 10}
+    shown = choose(columns, natural, 80)
+    assert sum(shown.values()) + PADDING * len(shown) <= 80
+    assert shown[0] == 6 and shown[3] == 10  # whole
+    assert shown[2] < 30 and shown[1] == 40  # the email shrinks before the title
+    narrow = choose(columns, natural, 40)
+    assert 2 not in narrow and narrow[1] >= len("title")  # dropped; a header is never cut

@@ -115,7 +115,7 @@ class MockAuditApp(RedactedCrashes):
         Binding("5", "switch_mode('findings')", "Findings", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("i", "import_scenario", "Import"),
-        Binding("r", "run_audit", "Run audit"),
+        Binding("r", "run_audit", "Run"),
         Binding("o", "owners", "Owners"),
         Binding("ctrl+l", "lock", "Lock"),
         Binding("q", "quit", "Quit"),

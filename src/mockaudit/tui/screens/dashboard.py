@@ -168,7 +168,7 @@ class DashboardScreen(MainScreen):
         table = self.query_one("#gaps", DataTable)
         width = self.size.width
         # room left for "what": beside the timeline when wide, the whole width when narrow
-        what = max(20, width - 87 if width >= 110 else width - 35)
+        what = max(20, width - 87 if width >= 110 else width - 38)
         rows = {
             finding.id: (
                 cells.severity(finding.severity.value),

@@ -21,8 +21,8 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static, Tab
 from mockaudit.domain.responses import RequestResponse
 from mockaudit.domain.run import ControlTest, Request, Run
 from mockaudit.session import Session
-from mockaudit.tui.screens.base import TAB_BINDINGS, MainScreen
-from mockaudit.tui.widgets import cells
+from mockaudit.tui.screens.base import COMPACT_BELOW, TAB_BINDINGS, MainScreen
+from mockaudit.tui.widgets import cells, fit
 from mockaudit.tui.widgets.attach import AttachScreen
 from mockaudit.tui.widgets.tables import current_key, move_to_key
 
@@ -88,12 +88,27 @@ def request_detail(request: Request, data: FieldworkData) -> Content:
     return Content("\n").join(lines)
 
 
+REQUEST_COLUMNS = tuple(
+    fit.Column(label, priority)
+    for label, priority in (
+        ("round", 3),
+        ("day", 2),
+        ("code", 0),
+        ("status", 0),
+        ("answer", 1),
+        ("found", 2),
+        ("control", 1),
+        ("kind", 4),
+    )
+)
+
+
 class FieldworkScreen(MainScreen):
     SECTION = "fieldwork"
     AUTO_FOCUS = "#requests"
     BINDINGS = [
-        Binding("a", "attach", "Attach evidence"),
-        Binding("n", "not_available", "Not available"),
+        Binding("a", "attach", "Attach"),
+        Binding("n", "not_available", "N/A"),
         *TAB_BINDINGS,
     ]
 
@@ -105,6 +120,8 @@ class FieldworkScreen(MainScreen):
     def compose_body(self) -> Iterable[Widget]:
         def table(table_id: str) -> DataTable[object]:
             return DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+
+        requests = fit.FitTable(REQUEST_COLUMNS, id="requests")
 
         yield Horizontal(
             Label("Seed", id="seed-label"),
@@ -119,7 +136,7 @@ class FieldworkScreen(MainScreen):
         with TabbedContent(id="fieldwork-tabs"):
             with TabPane("Requests", id="tab-requests"):
                 yield Horizontal(
-                    table("requests"),
+                    requests,
                     VerticalScroll(Static("", id="request-detail"), id="request-detail-box"),
                     classes="master-detail",
                 )
@@ -129,9 +146,6 @@ class FieldworkScreen(MainScreen):
                 yield VerticalScroll(Static("", id="messages"))
 
     def on_mount(self) -> None:
-        self.query_one("#requests", DataTable).add_columns(
-            "round", "day", "code", "status", "answer", "found", "control", "kind"
-        )
         self.query_one("#tests", DataTable).add_columns(
             "control", "population", "sample", "dev", "conclusion"
         )
@@ -154,12 +168,10 @@ class FieldworkScreen(MainScreen):
             self.mock.seed = run.seed
             self.query_one("#seed", Input).value = str(run.seed)
         last_day = max((m.day for m in run.messages), default=0)
-        info.update(
-            Content(
-                f"{run.id} · seed {run.seed} · simulated day {last_day} · "
-                f"{len(run.requests)} requests"
-            )
-        )
+        text = f"day {last_day} · {len(run.requests)} requests"
+        wide = self.size.width >= COMPACT_BELOW  # narrow: the seed box says the seed
+        info.update(Content(f"{run.id} · seed {run.seed} · simulated {text}" if wide else text))
+        info.tooltip = f"{run.id} · seed {run.seed} · simulated day {last_day}"
         rounds = sorted({r.round for r in run.requests})
         chooser = self.query_one("#round-filter", Select)
         current = chooser.value
@@ -179,15 +191,15 @@ class FieldworkScreen(MainScreen):
         if run is None:
             return
         wanted = self.query_one("#round-filter", Select).value
-        table = self.query_one("#requests", DataTable)
+        table = self.query_one("#requests", fit.FitTable)
         keep = current_key(table)
-        table.clear()
+        rows: list[fit.Row] = []
         for request in sorted(run.requests, key=lambda r: (r.round, r.issued_day, r.code)):
             if wanted and request.round != wanted:
                 continue
             answer = self.data.answers.get(request.code)
             answered = answer.status if answer else ""
-            table.add_row(
+            row = (
                 cells.cell(request.round),
                 cells.cell(f"{request.issued_day}→{request.due_day}"),
                 cells.cell(request.code),
@@ -199,8 +211,9 @@ class FieldworkScreen(MainScreen):
                 cells.cell(len(request.found)),
                 cells.cell(request.control or ""),
                 cells.cell(request.kind.value),
-                key=request.code,
             )
+            rows.append((request.code, row))
+        table.show_rows(rows)
         move_to_key(table, keep)
         self._request_detail(current_key(table) or "")
 

@@ -23,7 +23,7 @@ from mockaudit.domain import Finding, Program
 from mockaudit.domain.run import Run
 from mockaudit.session import Session
 from mockaudit.tui.screens.base import MainScreen
-from mockaudit.tui.widgets import cells, panels
+from mockaudit.tui.widgets import cells, fit, panels
 from mockaudit.tui.widgets.tables import current_key, move_to_key
 
 SORTS = ("worst", "id", "control", "owner", "code")
@@ -99,6 +99,16 @@ class FindingScreen(ModalScreen[None]):
             yield Static(self.text, id="finding-full-text")
 
 
+FINDING_COLUMNS = (
+    fit.Column("sev"),
+    fit.Column("id"),
+    fit.Column("code", 3, 16),
+    fit.Column("control", 2),
+    fit.Column("owner", 1, 10),
+    fit.Column("title", 0, 20),
+)
+
+
 class FindingsScreen(MainScreen):
     SECTION = "findings"
     AUTO_FOCUS = "#findings-table"
@@ -114,9 +124,7 @@ class FindingsScreen(MainScreen):
         self.sort = "worst"
 
     def compose_body(self) -> Iterable[Widget]:
-        table: DataTable[object] = DataTable(
-            id="findings-table", cursor_type="row", zebra_stripes=True
-        )
+        table = fit.FitTable(FINDING_COLUMNS, id="findings-table")
         detail = VerticalScroll(Static("", id="finding-detail"), id="finding-detail-box")
         detail.border_title = "Finding"
         severities = [
@@ -140,9 +148,6 @@ class FindingsScreen(MainScreen):
         yield Horizontal(table, detail, id="findings-body")
 
     def on_mount(self) -> None:
-        self.query_one("#findings-table", DataTable).add_columns(
-            "sev", "id", "code", "control", "owner", "title"
-        )
         self.query_one("#findings-filter", Input).cursor_blink = self.mock.settings.cursor_blink
         super().on_mount()
 
@@ -187,20 +192,24 @@ class FindingsScreen(MainScreen):
         return str(getattr(finding, self.sort) or "~")
 
     def refill(self) -> None:
-        table = self.query_one("#findings-table", DataTable)
+        table = self.query_one("#findings-table", fit.FitTable)
         keep = current_key(table)
-        table.clear()
         shown = self.shown_findings()
-        for finding in shown:
-            table.add_row(
-                cells.severity(finding.severity.value),
-                cells.cell(finding.id),
-                cells.cell(finding.code.value),
-                cells.cell(finding.control or ""),
-                cells.owner(panels.person_name(self.data.program, finding.owner)),
-                cells.cell(cells.shorten(finding.title, 70)),
-                key=finding.id,
+        rows = [
+            (
+                finding.id,
+                (
+                    cells.severity(finding.severity.value),
+                    cells.cell(finding.id),
+                    cells.cell(finding.code.value),
+                    cells.cell(finding.control or ""),
+                    cells.owner(panels.person_name(self.data.program, finding.owner)),
+                    cells.cell(cells.shorten(finding.title, 70)),
+                ),
             )
+            for finding in shown
+        ]
+        table.show_rows(rows)
         total = len(self.data.run.findings) if self.data.run else 0
         self.query_one("#findings-count", Label).update(
             f"{len(shown)} of {total} · sorted by {self.sort}"

@@ -153,7 +153,7 @@ class WalkthroughScreen(MainScreen):
     AUTO_FOCUS = "#wt-answer"
     BINDINGS = [
         Binding("escape", "leave", "Back"),
-        Binding("ctrl+s", "skip", "Skip question"),
+        Binding("ctrl+s", "skip", "Skip"),
         Binding("ctrl+f", "finish", "Finish early"),
     ]
 
