@@ -59,3 +59,24 @@ def test_evidence_show_never_prints_an_empty_item(run_cli, vault_dir: Path, pass
             if line.startswith("linked to:"):
                 assert not line.rstrip().endswith("item") and line.split(":", 1)[1].strip()
                 assert "item None" not in line and "item ," not in line
+
+
+def test_disk_full_has_its_own_exit_code(
+    run_cli, vault_dir: Path, passfile: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Not 2 (usage): a script can tell "free some space and retry" from "fix the command"."""
+    import errno
+
+    from mockaudit.vault.store import Vault
+
+    with Session.create(vault_dir, PASSPHRASE, kdf=FAST_KDF):
+        pass
+
+    def full(self: Vault, out: Path) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Vault, "checkpoint", full)
+    done = run_cli("vault", "checkpoint", "--out", tmp_path / "x.txt", "--vault", vault_dir,
+                   "--passphrase-file", passfile)  # fmt: skip
+    assert done.code == 5
+    assert done.err.startswith("error: disk full while writing the checkpoint")

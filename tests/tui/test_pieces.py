@@ -119,3 +119,22 @@ def test_columns_fit_by_priority_shrinking_the_least_important_first() -> None:
     assert shown[2] < 30 and shown[1] == 40  # the email shrinks before the title
     narrow = choose(columns, natural, 40)
     assert 2 not in narrow and narrow[1] >= len("title")  # dropped; a header is never cut
+
+
+async def test_escape_leaves_the_findings_filter_and_keeps_it(demo_vault) -> None:  # type: ignore[no-untyped-def]
+    """Issue 23: / filters, typing narrows, Escape goes back to the table, filter kept."""
+    from textual.widgets import Input
+
+    from tests.tui.conftest import DEMO_PASSPHRASE
+    from tests.tui.helpers import settle, tui_app
+
+    app = tui_app(demo_vault, passphrase=DEMO_PASSPHRASE, start_section="findings")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"scope")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "findings-filter"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "findings-table"
+        assert app.screen.query_one("#findings-filter", Input).value == "scope"

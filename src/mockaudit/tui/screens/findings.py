@@ -116,6 +116,7 @@ class FindingsScreen(MainScreen):
         Binding("s", "sort", "Sort"),
         Binding("e", "app.export('findings')", "Export"),
         Binding("slash", "filter", "Filter", show=False),
+        Binding("escape", "leave_filter", "Leave filter", show=False),
     ]
 
     def __init__(self) -> None:
@@ -264,3 +265,12 @@ class FindingsScreen(MainScreen):
 
     def action_filter(self) -> None:
         self.query_one("#findings-filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        """Escape in the filter box: back to the table (the filter stays applied)."""
+        self.query_one("#findings-table", DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_filter":  # only while the filter box has the focus
+            return self.focused is not None and self.focused.id == "findings-filter"
+        return True
