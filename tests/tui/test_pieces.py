@@ -138,3 +138,32 @@ async def test_escape_leaves_the_findings_filter_and_keeps_it(demo_vault) -> Non
         await pilot.pause()
         assert app.focused is not None and app.focused.id == "findings-table"
         assert app.screen.query_one("#findings-filter", Input).value == "scope"
+
+
+async def test_a_on_samples_attaches_to_the_highlighted_controls_request(demo_vault) -> None:  # type: ignore[no-untyped-def]
+    """Issue 23: `a` acts on the visible tab, never on a request of a hidden one."""
+    from textual.widgets import DataTable
+
+    from mockaudit.tui.widgets.attach import AttachScreen
+    from tests.tui.conftest import DEMO_PASSPHRASE
+    from tests.tui.helpers import settle, tui_app
+
+    app = tui_app(demo_vault, passphrase=DEMO_PASSPHRASE, start_section="fieldwork")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket")  # Samples
+        await settle(pilot)
+        tests = app.screen.query_one("#tests", DataTable)
+        control = "GOV-02"  # a sampled control (hires)
+        await pilot.press(*["down"] * tests.get_row_index(control), "a")
+        await pilot.pause()
+        assert isinstance(app.screen, AttachScreen)
+        run = app.screen_stack[-2].data.run  # type: ignore[attr-defined]
+        request = next(r for r in run.requests if r.code == app.screen.code)
+        assert request.control == control
+        await pilot.press("escape")
+        await pilot.press("right_square_bracket")  # Correspondence: nothing to attach to
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, AttachScreen)

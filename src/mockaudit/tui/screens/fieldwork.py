@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, TabbedContent, TabPane
 
 from mockaudit.domain.responses import RequestResponse
-from mockaudit.domain.run import ControlTest, Request, Run
+from mockaudit.domain.run import ControlTest, Request, RequestKind, Run
 from mockaudit.session import Session
 from mockaudit.tui.screens.base import COMPACT_BELOW, TAB_BINDINGS, MainScreen
 from mockaudit.tui.widgets import cells, fit
@@ -310,7 +310,32 @@ class FieldworkScreen(MainScreen):
         self.mock.run_audit(int(raw))
 
     def _current(self) -> Request | None:
+        """The request the visible tab points at: the highlighted one on Requests, the
+        highlighted control's sample request on Samples, none on Correspondence."""
+        tab = self.query_one("#fieldwork-tabs", TabbedContent).active
+        if tab == "tab-samples":
+            control = current_key(self.query_one("#tests", DataTable))
+            run = self.data.run
+            wanted = [r for r in (run.requests if run else ()) if r.control == control]
+            samples = [r for r in wanted if r.kind is RequestKind.SAMPLE]
+            chosen = (samples or wanted)[-1:]
+            if not chosen:
+                self.mock.show_error(f"no request asks about {control or 'this control'} yet")
+            return chosen[0] if chosen else None
+        if tab != "tab-requests":
+            return None
         return self._request(current_key(self.query_one("#requests", DataTable)) or "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Attach and "not available" act on a request: not from the Correspondence tab."""
+        if action in ("attach", "not_available"):
+            tabs = self.query("#fieldwork-tabs").results(TabbedContent)
+            return any(t.active in ("tab-requests", "tab-samples") for t in tabs)
+        return True
+
+    @on(TabbedContent.TabActivated, "#fieldwork-tabs")
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
 
     def action_attach(self) -> None:
         request, run = self._current(), self.data.run
