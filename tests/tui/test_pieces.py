@@ -167,3 +167,32 @@ async def test_a_on_samples_attaches_to_the_highlighted_controls_request(demo_va
         await pilot.press("a")
         await pilot.pause()
         assert not isinstance(app.screen, AttachScreen)
+
+
+async def test_exports_default_beside_the_vault_not_in_the_current_folder(  # type: ignore[no-untyped-def]
+    demo_vault, tmp_path, monkeypatch
+) -> None:
+    """Issue 23: in the demo the current folder is the git checkout; a decrypted export
+    must not land there by default."""
+    import shutil
+
+    from mockaudit.tui.widgets.path_input import PathInput
+    from tests.tui.conftest import DEMO_PASSPHRASE
+    from tests.tui.helpers import settle, tui_app
+
+    vault = tmp_path / "demo-vault"
+    shutil.copytree(demo_vault, vault)
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    app = tui_app(vault, passphrase=DEMO_PASSPHRASE, start_section="findings")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        path = app.screen.query_one("#export-path", PathInput).value
+        assert path.startswith(str(tmp_path / "demo-vault-exports"))
+        await pilot.press("enter")
+        await settle(pilot)
+    assert list(checkout.iterdir()) == []
+    assert [p.name for p in (tmp_path / "demo-vault-exports").iterdir()]
