@@ -77,6 +77,24 @@ class ExportSession(SessionBase):
             write_html(run, program, out, checkpoint=note)
         return run
 
+    def export_report_pdf(self, out: Path, run_id: str | None = None, *, paper: str = "a4") -> Run:
+        """Print the mock SOC 2 report of a stored run to PDF (headless Chromium; a4|letter)."""
+        from mockaudit.export.report_html import render_html
+        from mockaudit.export.report_pdf import html_to_pdf
+        from mockaudit.export.report_print import PAPER_SIZES
+
+        if paper not in PAPER_SIZES:
+            raise InputError(f"unknown paper {paper!r}: use one of {', '.join(PAPER_SIZES)}")
+        run = self.run(run_id)
+        program = self._program_of(run)
+        out = Path(out)
+        with translated(f"writing the report to {out}"):
+            note = (
+                self.vault.checkpoint() if self.vault.writable else self.vault.latest_checkpoint()
+            )
+            html_to_pdf(render_html(run, program, checkpoint=note, paper=paper), out)
+        return run
+
     def export_oscal(self, out: Path, run_id: str | None = None) -> Run:
         """Write OSCAL assessment results of a stored run, with the vault's evidence hashes."""
         from mockaudit.export.oscal import write_oscal

@@ -46,16 +46,15 @@ def finding_from_csv(row: dict[str, str]) -> Finding:
 
 
 def finding_from_xlsx(row: dict[str, Any]) -> Finding:
+    """XLSX cells hold the text itself (string cells, no quote to undo)."""
     data: dict[str, Any] = {}
     for key, value in row.items():
         if key in FINDING_LISTS:
-            data[key] = list_values(value or "")
-        elif key in ("sampled", "detection_probability"):
+            data[key] = tuple(value.split(";")) if value else ()
+        elif key in ("sampled", "detection_probability") or key in FINDING_OPTIONAL:
             data[key] = value
-        elif key in FINDING_OPTIONAL:
-            data[key] = None if value is None else restore(value)
         else:
-            data[key] = restore(value or "")
+            data[key] = value or ""
     return Finding.model_validate(data)
 
 
@@ -64,15 +63,19 @@ def fields(finding: Finding) -> dict[str, Any]:
     return finding.model_dump(mode="json")
 
 
-def request_from_cells(row: dict[str, Any]) -> dict[str, Any]:
-    """A request row (CSV strings or XLSX values) as the Request fields it came from."""
+def request_from_cells(row: dict[str, Any], *, xlsx: bool = False) -> dict[str, Any]:
+    """A request row (CSV strings, or XLSX values with ``xlsx``: the text itself, nothing
+    to undo) as the Request fields it came from."""
     out: dict[str, Any] = {}
     for column in REQUEST_COLUMNS:
         value = row[column]
         if column in REQUEST_LISTS:
-            out[column] = list(list_values(value or ""))
+            text = value if xlsx else restore(value or "")
+            out[column] = text.split(";") if text else []
         elif column in NUMBER_COLUMNS:
             out[column] = int(value)
+        elif xlsx:
+            out[column] = value
         else:
             out[column] = restore(value) if value not in (None, "") else None
     return out

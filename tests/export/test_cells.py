@@ -47,15 +47,24 @@ def test_neutralised_text_never_starts_a_formula_and_restores(raw: str) -> None:
 
 
 @given(st.lists(st.text().filter(lambda s: ";" not in s)))
-def test_list_cells_round_trip_and_every_element_is_inert(values: list[str]) -> None:
+def test_list_cells_round_trip_and_are_neutralised_once(values: list[str]) -> None:
     cell = list_cell(values)
     assert list_values(cell) == tuple(values) or (values == [""] and cell == "")
-    for element in cell.split(";"):
-        assert element[:1] not in TRIGGERS
+    assert cell[:1] not in TRIGGERS
+    joined_text = ";".join(values)
+    assert cell in (joined_text, "'" + joined_text)  # one quote for the cell, none per element
 
 
-def test_xlsx_text_drops_xml_illegal_characters_but_keeps_text() -> None:
+def test_list_cell_keeps_the_keys_of_the_population() -> None:
+    # Before: every element got its own quote ('@SUM(1);'+3), so keys no longer matched.
+    assert list_cell(["@SUM(1)", "+3", "plain"]) == "'@SUM(1);+3;plain"
+    assert list_cell(["plain", "=1+2"]) == "plain;=1+2"  # only the cell's start can trigger
+    assert list_values("'@SUM(1);+3;plain") == ("@SUM(1)", "+3", "plain")
+
+
+def test_xlsx_text_drops_xml_illegal_characters_but_adds_nothing() -> None:
     assert xlsx_text("a\x00b\x1bc\td\ne") == "a\ufffdb\ufffdc\td\ne"
-    assert xlsx_text("\x00=1") == "\ufffd=1"  # no longer a formula: the cell starts with U+FFFD
-    assert xlsx_text("=1\x07") == "'=1\ufffd"
-    assert xlsx_text("\r=1\r\nx") == "'\n=1\nx"  # CR cannot survive XML: written as LF
+    assert xlsx_text("\x00=1") == "\ufffd=1"
+    assert xlsx_text("=1\x07") == "=1\ufffd"  # a string cell is inert: no quote added
+    assert xlsx_text("=1+2") == "=1+2"
+    assert xlsx_text("\r=1\r\nx") == "\n=1\nx"  # CR cannot survive XML: written as LF

@@ -16,9 +16,10 @@ from trestle.oscal.assessment_results import AssessmentResults
 from mockaudit.domain import Program
 from mockaudit.domain.evidence import EvidenceInfo
 from mockaudit.domain.run import RequestKind, Run
-from mockaudit.export.oscal import oscal_document, write_oscal
+from mockaudit.export.oscal import OSCAL_VERSION, oscal_document, write_oscal
 from mockaudit.session import Session
 from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.export.oscal_schema import nist_errors, schema_version
 
 PACK = Path(__file__).parents[2] / "scenarios" / "northwind-first-type2"
 
@@ -51,7 +52,40 @@ def test_output_validates_against_trestle_assessment_results(exported: Any) -> N
     model = validate(exported)
     result = model.results[0]
     assert result.observations and result.findings
-    assert str(model.metadata.oscal_version.root.root) == "1.1.2"
+    assert str(model.metadata.oscal_version.root.root) == OSCAL_VERSION
+
+
+def test_output_is_valid_against_nist_schema_of_the_declared_version(exported: Any) -> None:
+    assert (
+        schema_version()
+        == OSCAL_VERSION
+        == exported["assessment-results"]["metadata"]["oscal-version"]
+    )
+    assert nist_errors(exported) == []
+
+
+def test_nist_schema_check_catches_a_broken_document(exported: Any) -> None:
+    broken = json.loads(json.dumps(exported))
+    observation = broken["assessment-results"]["results"][0]["observations"][0]
+    del observation["collected"]  # required by the schema
+    observation["uuid"] = "observation-1"  # not a v4/v5 UUID
+    errors = nist_errors(broken)
+    assert any("collected" in e for e in errors) and any("observation-1" in e for e in errors)
+
+
+def test_every_back_matter_resource_is_referenced(exported: Any) -> None:
+    resources, refs = unreferenced(exported)
+    assert resources and refs == set()
+
+
+def unreferenced(doc: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The back-matter resource uuids, and those no href points to, as trestle counts them
+    (its LinksValidator warns "Resources have N uuids and M are not referenced")."""
+    from trestle.common.model_utils import ModelUtils
+
+    model = validate(doc)
+    resources = {r.uuid for r in model.back_matter.resources}
+    return resources, resources - ModelUtils.find_uuid_refs(model)
 
 
 def test_observations_carry_examine_interview_and_test_methods(
@@ -141,7 +175,9 @@ def test_uuids_are_deterministic_v5_and_unique(
     assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8")) == first
     defined = list(_defined_uuids(first))
     assert len(defined) == len(set(defined))
-    assert all(uuid.UUID(u).version == 5 for u in defined)
+    resources = {r["uuid"] for r in first["assessment-results"]["back-matter"]["resources"]}
+    # Resources are v4-shaped (trestle resolves only v4 references), the rest v5.
+    assert all(uuid.UUID(u).version == (4 if u in resources else 5) for u in defined)
     other = oscal_document(run.model_copy(update={"id": "another-run"}), s.program(), {})
     assert not set(_defined_uuids(other)) & set(defined)
 

@@ -1,7 +1,7 @@
 """The mock report renders in headless Chromium without a console error.
 
-Needs Debian's ``chromium`` package; marked ``chromium`` (deselected by default in
-pyproject's addopts: run with ``pytest -m chromium``) and skipped when absent.
+Needs Debian's ``chromium`` package (``.ci/run`` installs it); marked ``chromium``
+(``pytest -m 'not chromium'`` leaves it out) and skipped when absent.
 """
 
 from __future__ import annotations

@@ -85,16 +85,33 @@ def test_every_section_and_every_printed_page_says_it_is_a_rehearsal(report: str
         head = chunk[: chunk.index("</h2>")]  # the notice comes before the section heading
         assert notice in head
     assert "not an attestation by an independent CPA firm" in REHEARSAL_NOTICE
-    # print CSS: a fixed footer (repeated on each printed page) holds the notice too
+    # print CSS: the page's bottom margin box (on every printed page, never over body text)
+    # says it is not an attestation, with the page number
     assert re.search(
-        r"@media print \{.*\.print-footer \{ display: block; position: fixed", report, re.S
+        r'@page \{[^}]*@bottom-center \{ content: "[^"]*not an attestation"[^}]*counter\(pages\)',
+        report,
     )
-    assert f'<div class="print-footer">{notice}</div>' in report
+    assert "position: fixed; bottom" not in report
+
+
+def unwrapped(html: str) -> str:
+    """The report without the no-wrap spans that keep IDs and dates on one line."""
+    return re.sub(r'<span class="nw">([^<]*)</span>', r"\1", html)
+
+
+def test_ids_and_dates_are_kept_on_one_line_and_read_unchanged(report: str) -> None:
+    kept = re.findall(r'<span class="nw">([^<]*)</span>', report)
+    assert any(re.fullmatch(r"F-\d+", k) for k in kept)  # finding ids
+    assert any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", k) for k in kept)  # dates
+    assert "June 30, 2026" in kept  # written dates too
+    assert "third-party" not in kept and ".nw { white-space: nowrap; }" in report
+    assert '<span class="nw">' not in report.split("<main>")[0]  # never in head or title
 
 
 def test_each_control_with_exceptions_has_auditor_wording_and_a_response_box(
     report: str, golden_run: Run, golden_program: Program
 ) -> None:
+    report = unwrapped(report)
     failing = [t for t in golden_run.tests if t.conclusion is ControlConclusion.EXCEPTIONS]
     assert failing, "the golden run must exercise the exception wording"
     for test in failing:
@@ -116,6 +133,7 @@ def test_each_control_with_exceptions_has_auditor_wording_and_a_response_box(
 def test_tests_section_lists_every_control_with_criteria_sample_and_result(
     report: str, golden_program: Program
 ) -> None:
+    report = unwrapped(report)
     section4 = report[report.index('id="section-4"') : report.index('id="section-5"')]
     for control in golden_program.controls:
         assert f"<strong>{control.id}</strong>" in section4

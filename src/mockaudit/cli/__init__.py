@@ -33,6 +33,7 @@ COMMAND_MODULES = {
     "package": "package_cmd",
     "population": "program_cmd",
     "program": "program_cmd",
+    "report": "report_cmd",
     "requests": "export_cmd",
     "scenario": "program_cmd",
     "vault": "vault_cmd",

@@ -20,16 +20,21 @@ as typed values and never pass through this module):
   reader can recover the original text;
 * everything else, including every non-ASCII character, is left untouched.
 
-List fields (criteria, items, evidence ids) are ``;``-joined in one cell. Each
-element is neutralised on its own (``list_cell``), so a spreadsheet that splits
-on ``;`` (the CSV separator of many European locales) sees no formula either;
-``list_values`` reverses it. An element that itself contains ``;`` cannot be told
-apart after the join: the findings JSON is the lossless format.
+List fields (criteria, items, evidence ids) are ``;``-joined in one cell, and the
+cell is neutralised once, as a whole (``list_cell``): a quote before every element
+would change the keys themselves (``'+3`` is no longer the population's ``+3``).
+CSV fields are quoted per RFC 4180, so a reader that splits on ``;`` still sees
+one field that starts with the quote. ``list_values`` reverses it. An element
+that itself contains ``;`` cannot be told apart after the join: the findings
+JSON is the lossless format.
 
-XLSX cannot store most C0 control characters at all (the XML forbids them), so
-``xlsx_text`` additionally replaces those with U+FFFD, and writes every line
-break as LF: XML readers turn a stored CR into LF anyway, so saying so up front
-keeps what is written equal to what is read back. Tab and LF are kept.
+XLSX needs no quote at all: the workbook writers store every text as a string
+cell (shared string, ``t="s"``), which Excel and LibreOffice show as text and
+never evaluate, so ``=1+2`` in the data is ``=1+2`` in the cell, exactly as in
+the JSON. What XLSX cannot store is most C0 control characters (the XML forbids
+them): ``xlsx_text`` replaces those with U+FFFD and writes every line break as
+LF (XML readers turn a stored CR into LF anyway, so saying so up front keeps
+what is written equal to what is read back). Tab and LF are kept.
 """
 
 from __future__ import annotations
@@ -71,19 +76,24 @@ def xml_safe(text: str) -> str:
 
 
 def xlsx_text(text: str) -> str:
-    """A text cell for XLSX: XML-safe, then neutralised."""
-    return neutralise(xml_safe(text))
+    """A text cell for XLSX (written as a string cell, so inert): XML-safe, nothing added."""
+    return xml_safe(text)
+
+
+def joined(values: Iterable[str]) -> str:
+    """A list field (criteria, items, evidence ids) as the text ``a;b;c``, unchanged."""
+    return LIST_SEPARATOR.join(values)
 
 
 def list_cell(values: Iterable[str]) -> str:
-    """A list field (criteria, items, evidence ids) as one cell ``a;b;c``, each element
-    neutralised (so the cell's first character is safe too)."""
-    return LIST_SEPARATOR.join(neutralise(v) for v in values)
+    """A list field as one CSV cell ``a;b;c``, neutralised once as a whole."""
+    return neutralise(joined(values))
 
 
 def list_values(cell: str) -> tuple[str, ...]:
     """The inverse of ``list_cell`` (an empty cell is an empty list)."""
-    return tuple(restore(v) for v in cell.split(LIST_SEPARATOR)) if cell else ()
+    text = restore(cell)
+    return tuple(text.split(LIST_SEPARATOR)) if text else ()
 
 
 def optional(value: str | None) -> str:

@@ -9,34 +9,46 @@
 * Controls — one row per control test: sample plan, deviations, conclusion.
 * Requests — the request (PBC) list (``requests_table``).
 
-Every text cell goes through ``cells.xlsx_text``: nothing a scenario file holds
-can become a formula, and sampled/detection probability stay typed (boolean,
-percentage) so the sheet sorts and filters properly.
+Every text cell is a string cell holding exactly the text of the findings JSON
+(``cells.xlsx_text`` only replaces what XML cannot hold): nothing a scenario
+file holds can become a formula, and nothing is added to it. Sampled/detection
+probability stay typed (boolean, percentage), the period, start time and
+timeline dates are date cells, so the sheet sorts and filters properly. Every
+sheet prints landscape one page wide with its header row on each page
+(``workbook.Sheet``); the Summary prints as a one-page brief.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from mockaudit.domain import Program
 from mockaudit.domain.findings import Finding, Severity
 from mockaudit.domain.run import ControlConclusion, ControlTest, Readiness, Run
-from mockaudit.export.cells import list_cell, xlsx_text, xml_safe
+from mockaudit.export.cells import joined, xlsx_text
 from mockaudit.export.findings_csv import FINDING_COLUMNS
 from mockaudit.export.output import write_export
 from mockaudit.export.requests_table import add_requests_sheet
 from mockaudit.export.tally import NO_OWNER, by_owner, by_severity
 from mockaudit.export.workbook import (
     BOLD,
+    FONT_NAME,
     TITLE_FONT,
+    TOP,
     WRAP,
+    PrintHeading,
     Sheet,
     new_workbook,
+    period_label,
+    row_height,
+    set_up_page,
+    text_cell,
+    value_cell,
     workbook_bytes,
 )
 
@@ -48,15 +60,15 @@ DISCLAIMER = (
 SEVERITY_STYLE: dict[Severity, dict[str, Any]] = {
     Severity.HIGH: {
         "fill": PatternFill("solid", fgColor="FFC7CE"),
-        "font": Font(bold=True, color="9C0006"),
+        "font": Font(name=FONT_NAME, bold=True, color="9C0006"),
     },
     Severity.MEDIUM: {
         "fill": PatternFill("solid", fgColor="FFEB9C"),
-        "font": Font(color="9C5700"),
+        "font": Font(name=FONT_NAME, color="9C5700"),
     },
     Severity.LOW: {
         "fill": PatternFill("solid", fgColor="DDEBF7"),
-        "font": Font(color="1F4E78"),
+        "font": Font(name=FONT_NAME, color="1F4E78"),
     },
 }
 CONCLUSION_FILL: dict[ControlConclusion, PatternFill] = {
@@ -66,24 +78,24 @@ CONCLUSION_FILL: dict[ControlConclusion, PatternFill] = {
 }
 PERCENT = "0.0%"
 
+# Widths add up to what a landscape page shows one page wide at a readable scale.
 FINDING_WIDTHS = {
     "id": 9,
-    "code": 28,
-    "severity": 10,
-    "control": 11,
-    "population": 18,
-    "policy": 14,
-    "risk": 10,
-    "criteria": 18,
-    "items": 28,
-    "owner": 14,
-    "title": 55,
-    "detail": 80,
-    "remediation": 60,
+    "code": 24,
+    "severity": 11,
+    "control": 10,
+    "population": 13,
+    "policy": 10,
+    "risk": 8,
+    "criteria": 11,
+    "items": 18,
+    "owner": 10,
+    "title": 26,
+    "detail": 44,
+    "remediation": 34,
     "sampled": 10,
-    "detection_probability": 12,
+    "detection_probability": 24,
 }
-FINDING_WRAP = ("items", "title", "detail", "remediation")
 
 CONTROL_COLUMNS: tuple[str, ...] = (
     "control",
@@ -101,7 +113,19 @@ CONTROL_COLUMNS: tuple[str, ...] = (
     "conclusion",
     "reason",
 )
-CONTROL_WIDTHS = {"control": 11, "title": 40, "owner": 14, "population": 18, "reason": 70}
+CONTROL_WIDTHS = {
+    "control": 10,
+    "title": 30,
+    "owner": 12,
+    "frequency": 12,
+    "kind": 10,
+    "risk": 8,
+    "population": 14,
+    "conclusion": 16,
+    "reason": 50,
+}
+SUMMARY_WIDTHS = (30, 60, 10, 10, 10, 10)
+LEFT_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
 def write_xlsx(run: Run, program: Program, out: Path) -> None:
@@ -114,38 +138,68 @@ def render_xlsx(run: Run, program: Program) -> bytes:
     book = new_workbook()
     book.properties.creator = "mockaudit"
     book.properties.title = f"mockaudit findings, run {run.id}"
-    add_summary_sheet(book, run, program)
-    add_findings_sheet(book, run.findings)
-    add_controls_sheet(book, run.tests, program)
-    add_requests_sheet(book, run)
+    heading = print_heading(run, program)
+    add_summary_sheet(book, run, program, heading)
+    add_findings_sheet(book, run.findings, heading)
+    add_controls_sheet(book, run.tests, program, heading)
+    add_requests_sheet(book, run, heading)
     return workbook_bytes(book)
+
+
+def print_heading(run: Run, program: Program) -> PrintHeading:
+    """Company and period, printed at the top of every page."""
+    return PrintHeading(program.organization.name, period_label(run.period_start, run.period_end))
 
 
 # ----- Summary -----
 
 
-def add_summary_sheet(book: Any, run: Run, program: Program) -> None:
+def add_summary_sheet(book: Any, run: Run, program: Program, heading: PrintHeading) -> None:
     ws = book.create_sheet("Summary")
-    for letter, width in zip("ABCDEF", (30, 70, 10, 10, 10, 10), strict=True):
+    for letter, width in zip("ABCDEF", SUMMARY_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
-    ws.append([_styled(ws, "mockaudit — mock SOC 2 audit workbook", font=TITLE_FONT)])
-    ws.append([xlsx_text(DISCLAIMER)])
-    ws.append([])
+    set_up_page(ws, heading, landscape=False, title_rows=None)
+    rows: list[list[Any]] = [
+        [text_cell(ws, "mockaudit — mock SOC 2 audit workbook", font=TITLE_FONT)],
+        [text_cell(ws, DISCLAIMER)],  # one line over the empty cells beside it
+        [],
+    ]
     for label, value in _facts(run, program):
-        cell = _styled(ws, value, alignment=WRAP) if isinstance(value, str) else value
-        ws.append([_styled(ws, label, font=BOLD), cell])
-    ws.append([])
-    ws.append([_styled(ws, "findings by severity", font=BOLD), _styled(ws, "count", font=BOLD)])
+        attributes = {"alignment": LEFT_WRAP}  # text, dates and numbers read in one column
+        label_cell = text_cell(ws, label, font=BOLD, alignment=TOP)
+        rows.append([label_cell, value_cell(ws, value, **attributes)])
+    rows.append([])
+    rows.append(
+        [text_cell(ws, "findings by severity", font=BOLD), text_cell(ws, "count", font=BOLD)]
+    )
     counts = by_severity(run.findings)
     for severity, count in counts.items():
-        ws.append([_styled(ws, severity.value, **SEVERITY_STYLE[severity]), count])
-    ws.append([_styled(ws, "total", font=BOLD), sum(counts.values())])
-    ws.append([])
-    ws.append([_styled(ws, text, font=BOLD) for text in _owner_header()])
+        rows.append([text_cell(ws, severity.value, **SEVERITY_STYLE[severity]), count])
+    rows.append([text_cell(ws, "total", font=BOLD), sum(counts.values())])
+    rows.append([])
+    rows.append([text_cell(ws, text, font=BOLD) for text in _owner_header()])
     for tally in by_owner(run.findings):
         name = _person_name(program, tally.owner)
         counts_row = [tally.counts[s] for s in Severity]
-        ws.append([xlsx_text(tally.owner), xlsx_text(name), *counts_row, tally.total])
+        owner = text_cell(ws, xlsx_text(tally.owner), alignment=WRAP)
+        rows.append(
+            [owner, text_cell(ws, xlsx_text(name), alignment=WRAP), *counts_row, tally.total]
+        )
+    for index, row in enumerate(rows, start=1):
+        _fit_summary_row(ws, index, row)
+        ws.append(row)
+
+
+def _fit_summary_row(ws: Any, index: int, row: list[Any]) -> None:
+    """Give a Summary row the height its wrapped text needs (title and notice excepted)."""
+    texts = [
+        (cell.value, SUMMARY_WIDTHS[column])
+        for column, cell in enumerate(row)
+        if index > 2 and isinstance(getattr(cell, "value", None), str)
+    ]
+    height = row_height(texts)
+    if height is not None:
+        ws.row_dimensions[index].height = height
 
 
 def _owner_header() -> list[str]:
@@ -159,11 +213,11 @@ def _facts(run: Run, program: Program) -> list[tuple[str, Any]]:
         ("organisation", xlsx_text(org.name)),
         ("services", xlsx_text(org.services)),
         ("report type", run.report_type.value),
-        ("period start", run.period_start.isoformat() if run.period_start else "—"),
-        ("period end", run.period_end.isoformat()),
+        ("period start", run.period_start if run.period_start else "—"),
+        ("period end", run.period_end),
         ("run id", xlsx_text(run.id)),
         ("seed", run.seed),
-        ("started at", run.started_at.isoformat()),
+        ("started at (UTC)", _utc(run.started_at)),
         ("mockaudit version", xlsx_text(run.mockaudit_version)),
         ("program version", run.program_version),
     ]
@@ -191,13 +245,20 @@ def _readiness_facts(r: Readiness) -> list[tuple[str, Any]]:
         t = r.timeline
         facts += [
             ("remediation days", t.remediation_days),
-            ("earliest type 1 date", t.type1_earliest.isoformat()),
+            ("earliest type 1 date", t.type1_earliest),
             ("type 2 window (months)", t.type2_window_months),
-            ("type 2 period start", t.type2_period_start.isoformat()),
-            ("type 2 period end", t.type2_period_end.isoformat()),
-            ("type 2 report about", t.type2_report_date.isoformat()),
+            ("type 2 period start", t.type2_period_start),
+            ("type 2 period end", t.type2_period_end),
+            ("type 2 report about", t.type2_report_date),
         ]
     return facts
+
+
+def _utc(moment: datetime) -> datetime:
+    """A naive UTC datetime (spreadsheets have no time zones)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _person_name(program: Program, owner: str) -> str:
@@ -207,18 +268,13 @@ def _person_name(program: Program, owner: str) -> str:
     return person.name if person else "(not among people)"
 
 
-def _styled(ws: Any, value: Any, **attributes: Any) -> Any:
-    cell = WriteOnlyCell(ws, value=value)
-    for name, setting in attributes.items():
-        setattr(cell, name, setting)
-    return cell
-
-
 # ----- Findings -----
 
 
-def add_findings_sheet(book: Any, findings: Iterable[Finding]) -> None:
-    sheet = Sheet(book, "Findings", FINDING_COLUMNS, widths=FINDING_WIDTHS, wrap=FINDING_WRAP)
+def add_findings_sheet(
+    book: Any, findings: Iterable[Finding], heading: PrintHeading | None = None
+) -> None:
+    sheet = Sheet(book, "Findings", FINDING_COLUMNS, widths=FINDING_WIDTHS, heading=heading)
     severity_at = FINDING_COLUMNS.index("severity")
     probability_at = FINDING_COLUMNS.index("detection_probability")
     for finding in findings:
@@ -231,7 +287,8 @@ def add_findings_sheet(book: Any, findings: Iterable[Finding]) -> None:
 
 
 def finding_values(finding: Finding) -> list[Any]:
-    """One Findings row: text inert and XML-safe, sampled a boolean, probability a number."""
+    """One Findings row: text as in the JSON (XML-safe), sampled a boolean, probability a
+    number."""
     return [
         xlsx_text(finding.id),
         finding.code.value,
@@ -256,14 +313,19 @@ def _optional(value: str | None) -> str | None:
 
 
 def _list(values: tuple[str, ...]) -> str | None:
-    return list_cell(xml_safe(v) for v in values) if values else None
+    return xlsx_text(joined(values)) if values else None
 
 
 # ----- Controls -----
 
 
-def add_controls_sheet(book: Any, tests: Iterable[ControlTest], program: Program) -> None:
-    sheet = Sheet(book, "Controls", CONTROL_COLUMNS, widths=CONTROL_WIDTHS, wrap=("reason",))
+def add_controls_sheet(
+    book: Any,
+    tests: Iterable[ControlTest],
+    program: Program,
+    heading: PrintHeading | None = None,
+) -> None:
+    sheet = Sheet(book, "Controls", CONTROL_COLUMNS, widths=CONTROL_WIDTHS, heading=heading)
     conclusion_at = CONTROL_COLUMNS.index("conclusion")
     for test in tests:
         fill = {"fill": CONCLUSION_FILL[test.conclusion]}

@@ -8,10 +8,18 @@ as back-matter resources carrying the vault's SHA-256, which the observations
 cite as ``relevant-evidence``. UUIDs are uuid5 of the run id and the object, so
 the same run always exports the same document and tools can diff two exports.
 
-The document is built from plain dicts: compliance-trestle is a test-only
-dependency, and the tests validate this output against its
-``AssessmentResults`` model. Custom properties live in the ``urn:mockaudit:oscal``
-namespace; nothing in the document points outside it.
+Every back-matter resource is referenced by an ``href`` of what it supports (its
+uuid in version-4 form, see ``resource_uuid``): the
+assessment plan by ``import-ap``, a sampled item by a link on the subject that
+names it, a piece of evidence by the ``relevant-evidence`` of an observation.
+Evidence no observation cites is left out (the vault, not this document, is the
+inventory), so tools such as trestle find no orphan resource.
+
+The document declares OSCAL ``OSCAL_VERSION`` (1.2.3), and the tests validate
+it against NIST's published JSON schema of that version and against
+compliance-trestle's ``AssessmentResults`` model (both test-only dependencies).
+It is built from plain dicts. Custom properties live in the
+``urn:mockaudit:oscal`` namespace; nothing in the document points outside it.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from mockaudit.domain.run import (
 )
 from mockaudit.export.report_text import REHEARSAL_NOTICE, result_text
 
-OSCAL_VERSION = "1.1.2"
+OSCAL_VERSION = "1.2.3"
 PROP_NS = "urn:mockaudit:oscal"
 UUID_NAMESPACE = uuid.UUID("6f1d0c0e-5a3b-5c44-9d8e-6d6f636b6175")
 """Fixed namespace of every uuid5 this module makes (any constant would do; never change it)."""
@@ -134,14 +142,24 @@ class _Builder:
                 elif link.population_id:
                     self.by_population.setdefault(link.population_id, []).append(ev_id)
         self.items: dict[str, Json] = {}  # uuid → back-matter resource of a sampled item
+        self.cited: set[str] = set()  # evidence ids some observation cites
 
     def uuid(self, *parts: str) -> str:
         return str(uuid.uuid5(UUID_NAMESPACE, "\x1f".join((self.run.id, *parts))))
 
+    def resource_uuid(self, *parts: str) -> str:
+        """A back-matter resource's uuid: the same name-derived bits in version-4 form.
+
+        OSCAL accepts v4 and v5 alike, but trestle resolves ``#uuid`` references only
+        when the uuid reads as v4, and would report every v5 resource as unreferenced.
+        """
+        derived = uuid.uuid5(UUID_NAMESPACE, "\x1f".join((self.run.id, "resource", *parts)))
+        return str(uuid.UUID(bytes=derived.bytes, version=4))
+
     # -- document ---------------------------------------------------------------------
 
     def document(self) -> Json:
-        plan = self.uuid("assessment-plan")
+        plan = self.resource_uuid("assessment-plan")
         result = self.result()
         return {
             "uuid": self.uuid("assessment-results"),
@@ -263,7 +281,7 @@ class _Builder:
 
     def item_subject(self, population: str, item: SampleItem) -> Json:
         key = item.key
-        ref = self.uuid("item", population, key)
+        ref = self.resource_uuid("item", population, key)
         self.items.setdefault(
             ref,
             {
@@ -285,6 +303,7 @@ class _Builder:
                 ("deviation", "true" if item.deviation else "false"),
                 ("expansion", "true" if item.expansion else "false"),
             ),
+            "links": [{"href": f"#{ref}", "rel": "reference"}],
         }
 
     def test_evidence(self, test: ControlTest) -> list[Json]:
@@ -330,9 +349,10 @@ class _Builder:
             info = self.evidence.get(ev_id)
             if info is None:
                 continue
+            self.cited.add(ev_id)
             out.append(
                 {
-                    "href": f"#{self.uuid('evidence', ev_id)}",
+                    "href": f"#{self.resource_uuid('evidence', ev_id)}",
                     "description": f"{ev_id} {_line(info.original_name)} (SHA-256 {info.sha256})",
                 }
             )
@@ -411,10 +431,11 @@ class _Builder:
             }
         ]
         resources += list(self.items.values())
-        for ev_id, info in sorted(self.evidence.items()):
+        for ev_id in sorted(self.cited):
+            info = self.evidence[ev_id]
             resources.append(
                 {
-                    "uuid": self.uuid("evidence", ev_id),
+                    "uuid": self.resource_uuid("evidence", ev_id),
                     "title": _line(info.original_name) or ev_id,
                     "props": _props(
                         ("evidence-id", ev_id),

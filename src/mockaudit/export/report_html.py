@@ -25,6 +25,7 @@ from mockaudit.domain.run import ControlConclusion, ControlTest, Readiness, Run
 from mockaudit.errors import InputError
 from mockaudit.export import report_charts as charts
 from mockaudit.export import report_text as words
+from mockaudit.export.report_print import keep_whole, page_css
 from mockaudit.export.report_style import REPORT_CSS
 
 SECTIONS = (
@@ -52,8 +53,10 @@ def write_html(run: Run, program: Program, out: Path, *, checkpoint: str | None 
     fsio.atomic_write_bytes(out, document.encode("utf-8"))
 
 
-def render_html(run: Run, program: Program, *, checkpoint: str | None = None) -> str:
-    """The whole document as text."""
+def render_html(
+    run: Run, program: Program, *, checkpoint: str | None = None, paper: str | None = None
+) -> str:
+    """The whole document as text (``paper``: a4 or letter fixes the printed page size)."""
     readiness = _readiness(run)
     sections = list(SECTIONS) + ([CHECKPOINT_SECTION] if checkpoint else [])
     body = [
@@ -69,15 +72,16 @@ def render_html(run: Run, program: Program, *, checkpoint: str | None = None) ->
     if checkpoint:
         body.append(_checkpoint_section(checkpoint))
     title = f"{words.report_title(run)} — {program.organization.name}"
+    footer = f"{program.organization.name} — mock audit — not an attestation"
+    style = REPORT_CSS + page_css(footer, paper)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="mockaudit {e(run.mockaudit_version)}">\n'
-        f"<title>{e(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{e(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
         f'<div class="print-watermark" aria-hidden="true">REHEARSAL</div>\n'
-        f'<div class="print-footer">{e(words.REHEARSAL_NOTICE)}</div>\n'
-        "<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+        "<main>\n" + keep_whole("\n".join(body)) + "\n</main>\n</body>\n</html>\n"
     )
 
 
@@ -298,9 +302,8 @@ def _people(program: Program) -> str:
     if not rows:
         return _placeholder("List the people who operate the controls")
     return (
-        '<table class="grid"><tr><th>Name</th><th>Role</th><th>Id</th><th>Note</th></tr>'
-        + "".join(rows)
-        + "</table>"
+        '<table class="grid"><thead><tr><th>Name</th><th>Role</th><th>Id</th><th>Note</th></tr>'
+        "</thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
 
 
@@ -315,8 +318,10 @@ def _policies(program: Program) -> str:
     if not rows:
         return _placeholder("List the policies and procedures")
     return (
-        '<table class="grid"><tr><th>Policy</th><th>Title</th><th>Owner</th><th>Approved</th>'
-        "<th>Review interval</th></tr>" + "".join(rows) + "</table>"
+        '<table class="grid"><thead><tr><th>Policy</th><th>Title</th><th>Owner</th>'
+        "<th>Approved</th><th>Review interval</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
     )
 
 
@@ -352,8 +357,8 @@ def _criteria_map(run: Run, program: Program) -> str:
         )
     return (
         f"<p>Categories in scope: {e(words.categories_phrase(program))}.</p>"
-        '<table class="grid"><tr><th>Criterion</th><th>Theme</th><th>Controls</th>'
-        "<th>Rehearsal result</th></tr>" + "".join(rows) + "</table>"
+        '<table class="grid"><thead><tr><th>Criterion</th><th>Theme</th><th>Controls</th>'
+        "<th>Rehearsal result</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
 
 
@@ -505,8 +510,8 @@ def _owner_table(findings: Sequence[Finding], program: Program) -> str:
     )
     return (
         "<h3>Findings by owner</h3>"
-        '<table class="grid owners"><tr><th>Owner</th><th>High</th><th>Medium</th><th>Low</th>'
-        f"</tr>{rows}</table>"
+        '<table class="grid owners"><thead><tr><th>Owner</th><th>High</th><th>Medium</th>'
+        f"<th>Low</th></tr></thead><tbody>{rows}</tbody></table>"
     )
 
 

@@ -1,8 +1,12 @@
 """The mock report's stylesheet, inlined into the HTML (no external resource).
 
-Screen: a centred A4-width document. Print: one section per page, and a fixed
-footer and watermark that Chromium repeats on every printed page, so no page of
-the rehearsal can be mistaken for a real SOC 2 report.
+Screen: a centred A4-width document. Print (A4 or Letter): one section per page,
+headings kept with what follows, table rows never split and table headers
+repeated on each page, IDs and dates never broken at a hyphen (``.nw``, see
+report_print), a watermark on every page, and the rehearsal notice with the page
+number in the page's bottom margin (an ``@page`` margin box, report_print), where
+no body text can go, so no page of the rehearsal can be mistaken for a real SOC 2
+report.
 """
 
 from __future__ import annotations
@@ -58,17 +62,15 @@ svg { max-width: 100%; height: auto; }
 .chart h3 { margin-top: 0.6em; }
 pre.note { background: #101828; color: #f2f4f7; padding: 10px; font-size: 9pt; overflow-x: auto;
   white-space: pre-wrap; word-break: break-all; }
-.print-footer, .print-watermark { display: none; }
-@page { size: A4; margin: 14mm 12mm 18mm; }
+.nw { white-space: nowrap; }
+.print-watermark { display: none; }
+thead { display: table-header-group; }
 @media print {
   body { background: #fff; }
   main { max-width: none; padding: 0; }
   .report-section { break-before: page; margin-top: 0; }
-  table.grid tr, .response, .chart { break-inside: avoid; margin: 0; }
-svg { max-width: 100%; height: auto; }
-  .print-footer { display: block; position: fixed; bottom: 0; left: 0; right: 0;
-    text-align: center; font: bold 8pt Helvetica, Arial, sans-serif; color: var(--warn);
-    border-top: 1px solid var(--warn); background: #fff; padding-top: 2px; }
+  h2, h3, h4 { break-after: avoid; }
+  table.grid tr, .response, .chart, .opinion-box, .signature { break-inside: avoid; }
   .print-watermark { display: block; position: fixed; top: 45%; left: 0; right: 0;
     text-align: center; font: bold 70pt Helvetica, Arial, sans-serif; color: rgba(180,35,24,0.08);
     transform: rotate(-30deg); z-index: -1; }

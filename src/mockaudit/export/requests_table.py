@@ -14,10 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from mockaudit.domain.run import Request, Run
-from mockaudit.export.cells import list_cell, neutralise, optional, xml_safe
+from mockaudit.export.cells import joined, list_cell, neutralise, optional, xml_safe
 from mockaudit.export.findings_csv import csv_text
 from mockaudit.export.output import write_export, write_text
-from mockaudit.export.workbook import Sheet, new_workbook, workbook_bytes
+from mockaudit.export.workbook import (
+    PrintHeading,
+    Sheet,
+    new_workbook,
+    period_label,
+    workbook_bytes,
+)
 
 REQUEST_COLUMNS: tuple[str, ...] = (
     "request_code",
@@ -38,7 +44,20 @@ REQUEST_COLUMNS: tuple[str, ...] = (
 )
 LIST_COLUMNS = frozenset({"criteria", "found_evidence", "missing", "findings"})
 NUMBER_COLUMNS = frozenset({"due_day", "round", "issued_day"})
-_WIDTHS = {"description": 70, "missing": 40, "found_evidence": 30, "criteria": 18}
+_WIDTHS = {
+    "request_code": 15,
+    "control": 10,
+    "criteria": 12,
+    "kind": 12,
+    "description": 50,
+    "owner": 12,
+    "status": 12,
+    "follows": 12,
+    "found_evidence": 24,
+    "missing": 30,
+    "population": 14,
+    "findings": 14,
+}
 
 
 def request_values(request: Request) -> list[Any]:
@@ -76,9 +95,10 @@ def write_requests_csv(run: Run, out: Path, *, bom: bool = False) -> None:
     write_text(out, render_requests_csv(run), bom=bom)
 
 
-def add_requests_sheet(book: Any, run: Run) -> None:
+def add_requests_sheet(book: Any, run: Run, heading: PrintHeading | None = None) -> None:
     """Append a "Requests" sheet (header frozen, filtered) to a write-only workbook."""
-    sheet = Sheet(book, "Requests", REQUEST_COLUMNS, widths=_WIDTHS, wrap={"description"})
+    heading = heading or PrintHeading("", period_label(run.period_start, run.period_end))
+    sheet = Sheet(book, "Requests", REQUEST_COLUMNS, widths=_WIDTHS, heading=heading)
     for request in run.requests:
         sheet.row([_xlsx(value) for value in request_values(request)])
     sheet.finish()
@@ -101,7 +121,7 @@ def _text(value: Any) -> str:
 
 def _xlsx(value: Any) -> Any:
     if isinstance(value, tuple):
-        return list_cell(xml_safe(v) for v in value)
+        return xml_safe(joined(value)) if value else None
     if isinstance(value, int) or value is None:
         return value
-    return neutralise(xml_safe(value))
+    return xml_safe(value)
