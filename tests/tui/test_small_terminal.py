@@ -71,16 +71,3 @@ def test_screen_snapshot_at_80x24(
         await _open(pilot, screen)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
-
-
-def test_rehearsal_screen_at_80x24(demo_vault: Path, snap_compare: Callable[..., bool]) -> None:
-    """The rehearsal's first question (Program → w). The lock screen shows the vault's
-    temporary path, so it is checked as text (test_demo_hint.py), not as a snapshot."""
-    app = tui_app(demo_vault, passphrase=DEMO_PASSPHRASE, start_section="program")
-
-    async def before(pilot: Pilot[int]) -> None:
-        await _loaded(pilot)
-        await pilot.press("w")
-        await _loaded(pilot)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=before)
