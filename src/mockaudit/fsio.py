@@ -50,7 +50,14 @@ class FileOps:
         os.link(src, dst, follow_symlinks=False)
 
     def mkdir(self, path: Path) -> None:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        """``path`` and any missing parents, each 0700 (``parents=True`` alone would make
+        the parents from the umask, e.g. 0755)."""
+        missing = []
+        while not path.exists() and path != path.parent:
+            missing.append(path)
+            path = path.parent
+        for folder in reversed(missing):
+            folder.mkdir(mode=0o700, exist_ok=True)
 
     def unlink(self, path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):

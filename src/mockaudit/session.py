@@ -25,10 +25,12 @@ from mockaudit import fsio
 from mockaudit.domain import Finding
 from mockaudit.domain.comparison import Comparison
 from mockaudit.domain.evidence import EvidenceInfo, Link
+from mockaudit.domain.native_import import FormatInfo, GitOptions, NativeImport
 from mockaudit.domain.observations import PopulationRow
 from mockaudit.domain.population_table import PopulationTable
 from mockaudit.domain.responses import RequestResponse as RequestResponse
 from mockaudit.domain.run import Run
+from mockaudit.domain.starter import StarterOptions, StarterReport
 from mockaudit.errors import InputError
 from mockaudit.export.formats import FINDINGS_FORMATS as FINDINGS_FORMATS
 from mockaudit.export.formats import REQUEST_FORMATS as REQUEST_FORMATS
@@ -44,7 +46,7 @@ from mockaudit.session_base import Progress
 from mockaudit.session_base import translated as translated
 from mockaudit.session_exports import ExportSession
 from mockaudit.session_walkthrough import WalkthroughSession
-from mockaudit.vault import population_lookup, population_queries, program_store
+from mockaudit.vault import db, population_lookup, population_queries, program_store
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
 from mockaudit.vault.ingest import AddResult, Incoming
@@ -139,6 +141,26 @@ class Session(WalkthroughSession, ExportSession):
             if not population_lookup.has_item(self.vault.conn, table, item):
                 raise InputError(f"population {population!r} has no item {item!r}")
 
+    def add_evidence_for_request(
+        self, paths: list[Path], code: str, *, run_id: str | None = None
+    ) -> list[AddResult]:
+        """Add files that answer request ``code`` of a run (the latest by default).
+
+        A standard §4 item the program does not model is filed at ``pbc/<item>``,
+        so every later audit finds it answered.
+        """
+        run = self.run(run_id)
+        request = next((r for r in run.requests if r.code == code), None)
+        if request is None:
+            raise InputError(f"run {run.id} has no request {code}")
+        results = self.add_evidence(paths)
+        ids = [r.evidence_id for r in results]
+        if request.standard is not None:
+            with translated(f"filing {code}"), self.vault.mutex, db.atomic(self.vault.conn):
+                program_store.map_files(self.vault.conn, [(f"pbc/{request.standard}", ids[0])])
+        self.respond_to_request(run.id, code, "provided", ids)
+        return results
+
     def evidence_detail(self, evidence_id: str) -> EvidenceDetail:
         with translated(f"reading {evidence_id}"):
             info = self.vault.get_evidence(evidence_id)
@@ -173,6 +195,16 @@ class Session(WalkthroughSession, ExportSession):
         with translated("changing the passphrase"):
             self.vault.change_passphrase(new_passphrase)
 
+    def rekey(self, passphrase: str) -> int:
+        """Rotate the master key (the current passphrase proves the caller); new key epoch."""
+        with translated("rotating the master key"):
+            return self.vault.rekey(passphrase)
+
+    def purge_quarantine(self) -> tuple[int, int]:
+        """Delete the blob files in quarantine/ for good; (files, bytes) removed."""
+        with translated("purging quarantine/"):
+            return self.vault.purge_quarantine()
+
     # ----- program -----
 
     def import_scenario(self, folder: Path, progress: ImportProgress | None = None) -> ImportReport:
@@ -188,8 +220,10 @@ class Session(WalkthroughSession, ExportSession):
         git_repo: Path | None = None,
         branch: str = "main",
         progress: ImportProgress | None = None,
+        native: NativeImport | None = None,
+        git: GitOptions | None = None,
     ) -> PopulationImport:
-        """Replace one population from a CSV/JSON export or a git first-parent history."""
+        """Replace one population from a CSV/JSON export, a vendor export or a git history."""
         with translated(f"importing population {population}"):
             return import_population(
                 self.vault,
@@ -198,6 +232,8 @@ class Session(WalkthroughSession, ExportSession):
                 git_repo=git_repo,
                 branch=branch,
                 progress=progress,
+                native=native,
+                git=git,
             )
 
     def program_history(self) -> list[tuple[int, str, str, list[str]]]:
@@ -250,6 +286,7 @@ class Session(WalkthroughSession, ExportSession):
             facts = self.vault.meta()
             facts["custody_events"] = str(self.vault.tree_size())
             facts["verifier_key"] = self.vault.verifier_key()
+            facts["key_id"] = self.vault.key_id()
             return facts
 
 
@@ -280,16 +317,50 @@ def generate_scenario(
         return generate(Path(out), seed=seed, size=size, defects=defects, categories=categories)
 
 
+def new_from_reference(folder: Path, options: StarterOptions) -> StarterReport:
+    """Write a starter program from the reference set into a new folder (no vault needed)."""
+    from mockaudit.scenarios.starter import write_starter
+
+    with translated(f"writing a starter program in {folder}"):
+        return write_starter(Path(folder), options)
+
+
+def population_formats() -> list[FormatInfo]:
+    """The native import formats, with the export command for each."""
+    from mockaudit.scenarios.formats.registry import FORMATS
+
+    return [FormatInfo(f.name, f.title, f.kind, f.export) for f in FORMATS.values()]
+
+
 def create_vault(folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> None:
     Session.create(folder, passphrase, kdf=kdf).close()
 
 
-def verify_package(path: Path) -> PackageCheck:
-    """Check an evidence package: every hash, the manifest binding and the signature."""
+def verify_package(path: Path, key: str | None = None) -> PackageCheck:
+    """Check an evidence package: every hash, the manifest binding and the signature.
+
+    ``key`` pins the expected signer: a verifier key, a file holding one (the
+    package's own verifier-key.txt from a trusted copy, say), or a key ID of at least
+    16 hex digits as ``vault checkpoint`` prints it.
+    """
+    from mockaudit.export.package_check import parse_pin
     from mockaudit.export.package_check import verify_package as check
 
+    pin = parse_pin(_pin_text(key)) if key is not None else None
     with translated(f"verifying {path}"):
-        return check(Path(path))
+        return check(Path(path), pin)
+
+
+def _pin_text(key: str) -> str:
+    """``--key`` names a file (read, at most 64 KiB) or is the key / key ID itself."""
+    candidate = Path(key)
+    if "+" not in key and candidate.is_file():
+        try:
+            with candidate.open("rb") as fh:
+                return fh.read(64 * 1024).decode("utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            raise InputError(f"--key: cannot read {key}") from None
+    return key
 
 
 def compare_runs(previous: Sequence[Finding], current: Sequence[Finding]) -> Comparison:

@@ -21,6 +21,7 @@ from mockaudit.domain import (
     Program,
     Severity,
 )
+from mockaudit.domain.controls import ALLOWED_KEYS
 
 ATTRIBUTE_KEYS: dict[str, dict[str, Any]] = {
     "field": {"field": "a"},
@@ -41,9 +42,35 @@ def test_each_check_accepts_exactly_its_keys(check: AttributeCheck) -> None:
         partial = {k: v for k, v in given.items() if k != key}
         with pytest.raises(ValidationError, match=f'key "{key}" is required'):
             Attribute(id="a1", check=check, **partial)
-    for key in set(ATTRIBUTE_KEYS) - needed:  # adding any other key fails
+    optional = ALLOWED_KEYS.get(check, frozenset())
+    for key in optional:  # an optional key (before's grace ``days``) is accepted
+        Attribute(id="a1", check=check, **given, **ATTRIBUTE_KEYS[key])
+    for key in set(ATTRIBUTE_KEYS) - needed - optional:  # adding any other key fails
         with pytest.raises(ValidationError, match=f'key "{key}" does not apply'):
             Attribute(id="a1", check=check, **given, **ATTRIBUTE_KEYS[key])
+
+
+def test_conditions_and_business_days() -> None:
+    when = {"column": "change_type", "in": ["Emergency", "hotfix"]}
+    attribute = Attribute(
+        id="a1", check="before", fields=["a", "b"], days=1, business_days=True, when=when
+    )
+    assert attribute.columns == ("a", "b", "change_type")
+    assert attribute.when is not None and attribute.when.applies(" emergency ")
+    assert not attribute.when.applies("standard")
+    dumped = attribute.model_dump(mode="json", exclude_none=True)
+    assert dumped["when"] == when  # written back with the key a user types ("in")
+    assert Attribute.model_validate(dumped) == attribute
+    with pytest.raises(ValidationError, match="exactly one of"):
+        Attribute(id="a1", check="present", field="a", when={"column": "c"})
+    with pytest.raises(ValidationError, match="exactly one of"):
+        Attribute(
+            id="a1", check="present", field="a", when={"column": "c", "in": ["x"], "not_in": ["y"]}
+        )
+    with pytest.raises(ValidationError, match='"when" does not apply to check "evidence"'):
+        Attribute(id="a1", check="evidence", when=when)
+    with pytest.raises(ValidationError, match='"business_days" does not apply'):
+        Attribute(id="a1", check="present", field="a", business_days=True)
 
 
 def test_in_needs_a_value() -> None:

@@ -200,12 +200,16 @@ def words_under_footer(page: Page, company: str = "", gap: float = 3.0) -> list[
 def split_identifiers(page: Page) -> list[str]:
     """Lines that end inside an ID or a date (``CHG-`` then ``01`` on the next line): the
     last word ends at a hyphen, and joined to the next line's first word it holds an ID
-    across the join."""
+    across the join. The next line only continues this one when it starts further left
+    and lower (a wrapped line); text order can put another column's cell next (a table's
+    "Sample" value beside a wrapped file name), which splits nothing."""
     found = []
     for line, following in zip(page.lines, page.lines[1:], strict=False):
         last, first = line[-1].text, following[0].text
         if not last.endswith("-"):  # a break at a space splits nothing
             continue
+        if following[0].x0 >= line[-1].x0 or following[0].y0 <= line[-1].y0:
+            continue  # not the wrapped continuation: a word of another table column
         joined = last + first
         if any(m.start() < len(last) < m.end() for m in ID_OR_DATE.finditer(joined)):
             found.append(f"{last} / {first}")

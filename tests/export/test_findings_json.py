@@ -87,7 +87,7 @@ FINDING_KEYS = [
 
 def test_document_has_the_contract_shape() -> None:
     doc = findings_document(_run())
-    assert list(doc) == ["schema", "run", "readiness", "findings"]
+    assert list(doc) == ["schema", "run", "readiness", "findings", "controls"]
     assert doc["schema"] == "mockaudit.findings/1"
     assert doc["run"] == {
         "id": "run-0007",
@@ -124,6 +124,51 @@ def test_document_has_the_contract_shape() -> None:
     assert first["items"] == ["PR-1"] and first["criteria"] == ["CC8.1"]
     assert first["sampled"] is True and first["detection_probability"] == 0.42
     assert doc["findings"][1]["owner"] is None
+
+
+def test_opinion_distribution_and_controls_are_exported() -> None:
+    doc = findings_document(_run())
+    distribution = doc["readiness"]["opinion_distribution"]
+    assert distribution["samples"] == 1000
+    assert set(distribution["probabilities"]) == {
+        "unqualified",
+        "qualified",
+        "adverse",
+        "disclaimer",
+    }
+    assert distribution["most_likely"] == doc["readiness"]["likely_opinion"] == "qualified"
+    assert distribution["probabilities"]["qualified"] == 1.0
+    assert {(tuple(g["criteria"]), g["kind"]) for g in distribution["grounds"]} >= {
+        (("CC8.1",), "deviations")
+    }
+    assert doc["readiness"]["grounds"][0]["controls"] == ["CHG-01"]
+    by_id = {c["id"]: c for c in doc["controls"]}
+    assert by_id["CHG-01"] == {
+        "id": "CHG-01",
+        "tested": True,
+        "sample_size": 25,
+        "planned_size": 25,
+        "population_size": 100,
+        "exceptions_noted": 2,
+        "effective": False,
+        "missed_occurrences": [],
+        "scope_limited": False,
+        "tolerable_rule": "",
+        "result": "",
+    }
+    assert by_id["GOV-01"]["effective"] is True
+
+
+def test_runs_stored_before_the_distribution_export_null() -> None:
+    run = _run()
+    assert run.readiness is not None
+    old = run.model_copy(
+        update={"readiness": run.readiness.model_copy(update={"opinion_distribution": None})}
+    )
+    assert findings_document(old)["readiness"]["opinion_distribution"] is None
+    stored = json.loads(old.model_dump_json())
+    del stored["readiness"]["opinion_distribution"], stored["readiness"]["grounds"]
+    assert Run.model_validate(stored).readiness.opinion_distribution is None  # type: ignore[union-attr]
 
 
 def test_score_equals_100_minus_the_weights() -> None:

@@ -165,7 +165,10 @@ def test_a_file_swapped_together_with_its_manifest_hash_is_still_caught(
     bad = tmp_path / "bad.zip"
     rewrite(path, bad, edit)
     check = verify_package(bad)
-    assert [p.file for p in check.problems] == [MANIFEST]
+    # The manifest no longer matches the signed log, and (issue 15) the file no longer
+    # matches the custody event that collected it, proven in that log.
+    assert [p.file for p in check.problems] == [MANIFEST, victim]
+    assert "differs from what custody event #" in check.problems[1].problem
 
 
 def _bump_tree_size(note: bytes) -> bytes:

@@ -151,6 +151,11 @@ def op_passwd(s: Session, job: dict[str, Any], i: int) -> None:
     say(f"ACK passwd {job['seed']} {i}")
 
 
+def op_rekey(s: Session, job: dict[str, Any], i: int) -> None:
+    epoch = s.rekey(job["passphrase"])
+    say(f"ACK rekey {epoch}")
+
+
 def passphrase_for(seed: int, i: int) -> str:
     return f"crash passphrase {seed}-{i}"
 
@@ -193,6 +198,7 @@ OPS: dict[str, Callable[[Session, dict[str, Any], int], None]] = {
     "population": op_population,
     "run": op_run,
     "passwd": op_passwd,
+    "rekey": op_rekey,
     "export": op_export,
     "walkthrough": op_walkthrough,
 }

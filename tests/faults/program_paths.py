@@ -146,8 +146,12 @@ def program_state(folder: Path, passphrase: str = PASSPHRASE) -> ProgramState:
 def _rows_digest(conn: object, table: population_store.PopulationTable) -> str:
     names = ", ".join(f"c{i}" for i in range(len(table.columns)))
     digest = hashlib.sha256()
-    sql = f'SELECT _line, _key, _day, _week, {names} FROM "{table.table}" ORDER BY _line'
+    sql = f'SELECT _line, _key, _day, {names} FROM "{table.table}" ORDER BY _line'
     for row in conn.execute(sql):  # type: ignore[attr-defined]
+        digest.update(repr(tuple(row)).encode())
+    # the day runs (with each day's ISO week) live beside the table
+    runs = f'SELECT first_row, last_row, day, week FROM "{table.table}_days" ORDER BY first_row'
+    for row in conn.execute(runs):  # type: ignore[attr-defined]
         digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()
 
@@ -358,8 +362,11 @@ class StoreRun(WritePath):
 
 
 class ExportProgram(WritePath):
+    """Issue 15: one exported event per decrypted file, committed before the rename."""
+
     name = "export-program"
-    writes_vault = False
+    writes_vault = True
+    may_add_on_failure = frozenset({"exported"})
 
     def act(self, s: Session, attempt: Attempt, m: Material) -> None:
         s.export_program(attempt.work / "program")

@@ -48,9 +48,9 @@ from typing import Any
 
 import pytest
 
-from mockaudit.errors import WrongPassphraseError
+from mockaudit.errors import IntegrityError, WrongPassphraseError
 from mockaudit.session import Session, verify_package
-from mockaudit.vault import custody, population_store, program_store
+from mockaudit.vault import custody, db, keyfile, population_store, program_store
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.faults.crash_worker import EXPORT_KINDS, passphrase_for, population_rows
 from tests.faults.program_paths import FIXTURE, changes_csv
@@ -309,6 +309,57 @@ class PasswdPath(CrashPath):
         assert (vault.folder / "vault.key.bak").read_bytes() == key, "vault.key.bak is stale"
 
 
+class RekeyPath(CrashPath):
+    """Issue 15: after a kill at any point of a master-key rotation, exactly one master
+    key opens vault.db, every blob verifies, and an old vault.key copy opens nothing."""
+
+    op = "rekey"
+
+    def setup(self, vault: Vault, t: Templates) -> None:
+        (vault.work / "original.key").write_bytes((vault.folder / "vault.key").read_bytes())
+
+    def check(self, vault: Vault, t: Templates, job: JobResult) -> None:
+        folder = vault.folder
+        candidates = [keyfile.read_header(folder)]  # as the kill left it, before recovery
+        intent = keyfile.read_intent(folder)
+        if intent is not None:
+            candidates.append(intent)
+        candidates.append(keyfile.parse_header((vault.work / "original.key").read_bytes()))
+        vmks = {keyfile.unwrap_vmk(h, vault.passphrase) for h in candidates}
+        assert_vault_sound(folder, vault.passphrase, t.prior, exact=True)  # recovery runs here
+        assert not (folder / keyfile.INTENT_FILE).exists(), "the rotation was left unfinished"
+        header = keyfile.read_header(folder)
+        opening = [v for v in vmks if _db_opens(folder, v)]
+        assert len(opening) == 1, f"{len(opening)} master keys open vault.db"
+        assert opening[0] == keyfile.unwrap_vmk(header, vault.passphrase)
+        acked = [int(a[2]) for a in vault.acks]
+        if acked:
+            assert header.key_epoch >= max(acked), "an acknowledged rotation was undone"
+            assert (
+                keyfile.unwrap_vmk(
+                    keyfile.parse_header((vault.work / "original.key").read_bytes()),
+                    vault.passphrase,
+                )
+                not in opening
+            ), "the original master key still opens after a rotation"
+            stale = vault.work / "stale"
+            shutil.rmtree(stale, ignore_errors=True)
+            shutil.copytree(folder, stale)
+            (stale / "vault.key").write_bytes((vault.work / "original.key").read_bytes())
+            (stale / "vault.key.bak").unlink()
+            with pytest.raises(IntegrityError):
+                Session.open(stale, vault.passphrase, write=False).close()
+            shutil.rmtree(stale)
+
+
+def _db_opens(folder: Path, vmk: bytes) -> bool:
+    try:
+        db.connect(folder / db.DB_FILE, keyfile.subkey(vmk, "sqlcipher")).close()
+    except IntegrityError:
+        return False
+    return True
+
+
 class ExportPath(CrashPath):
     op = "export"
     iterations = 5  # one of each writer per child
@@ -393,6 +444,7 @@ PATHS = [
     PopulationPath(),
     RunPath(),
     PasswdPath(),
+    RekeyPath(),
     ExportPath(),
     WalkthroughPath(),
 ]

@@ -35,6 +35,7 @@ class FakeSource:
     prog: Program
     tables: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     files: dict[str, EvidenceRef] = field(default_factory=dict)  # path → ref (present ones)
+    texts: dict[str, str] = field(default_factory=dict)  # path → content of text evidence
 
     def program(self) -> Program:
         return self.prog
@@ -117,6 +118,13 @@ class FakeSource:
 
     def evidence(self, paths: Iterable[str], *, verify: bool = False) -> Mapping[str, EvidenceRef]:
         return {p: self.files.get(p, EvidenceRef(p, None)) for p in paths}
+
+    def evidence_text(self, path: str, *, limit: int) -> str | None:
+        ref = self.files.get(path)
+        text = self.texts.get(path)
+        if ref is None or ref.verified is False or text is None:
+            return None
+        return text if len(text.encode()) <= limit else None
 
     def reconciliation_breaks(
         self, reconciliation: Reconciliation, start: date, end: date

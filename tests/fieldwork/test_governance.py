@@ -163,3 +163,10 @@ def test_a_risk_with_a_control_is_mitigated_even_if_the_control_is_ownerless() -
     s = with_risk(5, 5, ["VUL-03"])
     next(c for c in s["controls"] if c["id"] == "VUL-03")["owner"] = None
     assert risk_findings(build(s)) == []
+
+
+def test_divergence_says_it_is_an_exception_plus_a_description_fix() -> None:
+    program = build(spec())
+    (found,) = commitment_findings(program, {"CHG-01": {"independent-approval": ["PR-7"]}})
+    assert "an exception plus a description fix, not a ground by itself" in found.detail
+    assert "amended to what is done" in found.detail

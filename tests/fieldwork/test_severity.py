@@ -31,6 +31,9 @@ def test_every_code_has_a_severity_a_reason_citing_the_domain_and_a_title() -> N
         (C.CONTROL_OWNERLESS, {"variant": "none"}, H),
         (C.CONTROL_OWNERLESS, {"variant": "unknown"}, M),
         (C.CONTROL_OWNERLESS, {"variant": "left"}, M),
+        (C.CONTROL_OWNERLESS, {"variant": "none", "operation": "operated"}, M),
+        (C.CONTROL_OWNERLESS, {"variant": "left", "operation": "failed"}, H),
+        (C.CONTROL_OWNERLESS, {"variant": "unknown", "operation": "never"}, H),
         (C.CONTROL_NOT_OPERATED, {"frequency": Frequency.MONTHLY}, H),
         (C.CONTROL_NOT_OPERATED, {"frequency": Frequency.DAILY}, H),
         (C.CONTROL_NOT_OPERATED, {"frequency": Frequency.PER_EVENT}, M),
@@ -64,3 +67,35 @@ def test_counted_words() -> None:
     assert counted(0, "row") == "0 rows"
     assert counted(2, "day") == "2 days"
     assert counted(3, "entry", "entries") == "3 entries"
+
+
+def test_ownerless_is_rated_after_testing() -> None:
+    from mockaudit.domain import Finding
+    from mockaudit.domain.enums import ControlKind, RiskTier
+    from mockaudit.domain.run import ControlConclusion, ControlTest
+    from mockaudit.fieldwork.severity import rate_ownerless
+
+    def test(control: str, **fields: object) -> ControlTest:
+        return ControlTest(
+            control=control,
+            frequency=Frequency.QUARTERLY,
+            kind=ControlKind.MANUAL,
+            risk=RiskTier.MODERATE,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    findings = [
+        Finding(id="", code=C.CONTROL_OWNERLESS, severity=H, control=c, title=c)
+        for c in ("AV-02", "IAM-04", "VUL-02", "GOV-09")
+    ]
+    tests = [
+        test("AV-02", effective=True),
+        test("IAM-04", effective=False, missed_occurrences=("Q2 2026",)),
+        test("VUL-02", conclusion=ControlConclusion.NOT_TESTABLE),
+    ]
+    rated = {f.control: f for f in rate_ownerless(findings, tests)}
+    assert rated["AV-02"].severity is M
+    assert "readiness risk (medium)" in rated["AV-02"].detail
+    assert rated["IAM-04"].severity is H
+    assert rated["VUL-02"].severity is H
+    assert rated["GOV-09"].severity is H  # never tested at all

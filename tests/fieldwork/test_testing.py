@@ -208,7 +208,11 @@ def test_one_deviation_expands_once_and_stays_clean() -> None:
     assert len(extra) == 16
     assert len({item.key for item in test.items}) == 56  # no item drawn twice
     assert test.deviations == 1
-    assert test.conclusion is ControlConclusion.NO_EXCEPTIONS
+    # effective, but Section IV still discloses the deviation (soc2-domain.md §3.4)
+    assert test.conclusion is ControlConclusion.EXCEPTIONS
+    assert test.effective is True and test.exceptions_noted == 1
+    assert test.result_text.startswith("Exception noted: 1 of 56 ")
+    assert "expanded from 40 to 56 items" in test.result_text
     assert "expanded to 56 with no further deviation" in test.reason
     assert test.planned_size == 40
 
@@ -224,6 +228,7 @@ def test_a_further_deviation_after_expansion_is_an_exception() -> None:
     test = run(prog, source_for(prog, rows))
     assert test.expanded and test.sample_size == 56 and test.deviations == 2
     assert test.conclusion is ControlConclusion.EXCEPTIONS
+    assert test.effective is False and test.result_text.startswith("Exception noted: 2 of 56 ")
     assert "of 56 sampled items of changes (expanded from 40 after one deviation)" in test.reason
 
 
@@ -410,7 +415,11 @@ def test_scan_finds_exactly_the_planted_items() -> None:
     assert any(not f.sampled for f in by_code[FindingCode.SAMPLE_DEVIATION].values())
 
     both_finding = by_code[FindingCode.SAMPLE_DEVIATION][f"PR-{both:04d}"]
-    assert both_finding.title == f"PR-{both:04d} fails independent-approval, evidenced"
+    title = f"PR-{both:04d} fails independent-approval, evidenced"
+    if not both_finding.sampled:  # a risk of an exception, not one the auditor found
+        title = f"Risk of an exception: {title} (not in the auditor's sample)"
+        assert "Section IV does not report it" in both_finding.detail
+    assert both_finding.title == title
     blank = by_code[FindingCode.SAMPLE_DEVIATION]["PR-0150"]
     assert "approver is blank" in blank.detail
     assert "line 152" in blank.detail  # header + 0-based index 150
@@ -419,8 +428,9 @@ def test_scan_finds_exactly_the_planted_items() -> None:
     assert result.failing["ci-green"] == ["PR-0010", "PR-0041", "PR-0042", "PR-0299"]
     assert result.failing["approved-before-merge"] == ["PR-0003"]
     assert set(result.failing["evidenced"]) == {f"PR-{i:04d}" for i in lost}
-    severity = Severity.HIGH if test.conclusion is ControlConclusion.EXCEPTIONS else Severity.MEDIUM
-    assert by_code[FindingCode.SAMPLE_DEVIATION]["PR-0010"].severity is severity
+    for key, finding in by_code[FindingCode.SAMPLE_DEVIATION].items():
+        found = key in sampled and test.effective is False  # unsampled: a risk, never high
+        assert finding.severity is (Severity.HIGH if found else Severity.MEDIUM)
     assert by_code[FindingCode.EVIDENCE_MISSING]["PR-0077"].severity is Severity.MEDIUM
 
 

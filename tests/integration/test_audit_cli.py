@@ -30,7 +30,7 @@ def test_audit_scenario_without_any_vault(tmp_path: Path, run_cli, monkeypatch) 
         "2026-07-15",
     )
     assert result.code == 0, result.err
-    assert "likely opinion:  qualified" in result.out and "seed 7" in result.out
+    assert "likely opinion:  qualified" in result.out and "seed 7" in result.out  # CC6.1 (README)
     doc = json.loads(out.read_text())
     jsonschema.validate(doc, schema())
     assert doc["schema"] == "mockaudit.findings/1" and doc["run"]["seed"] == 7

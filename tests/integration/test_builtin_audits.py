@@ -82,3 +82,41 @@ def _explains(entry: dict[str, Any], finding: Finding) -> bool:
     ):
         return False
     return not finding.items or not entry.get("items") or set(finding.items) <= set(entry["items"])
+
+
+def test_likely_opinion_is_what_a_cpa_concludes(audited: tuple[dict[str, Any], Run]) -> None:
+    """expected.json's ``opinion``: the README's reasoning, criterion by criterion (§3.5)."""
+    expected, run = audited
+    want = expected["opinion"]
+    readiness = run.readiness
+    assert readiness is not None and readiness.opinion_distribution is not None
+    assert readiness.likely_opinion.value == want["likely"], readiness.opinion_rule
+    grounds = {g.criterion for g in readiness.grounds}
+    assert set(want["grounds_include"]) <= grounds, readiness.opinion_rule
+    likely = {
+        crit
+        for g in readiness.opinion_distribution.grounds
+        if g.probability >= 0.5
+        for crit in g.criteria
+    }
+    assert not set(want["grounds_exclude"]) & (grounds | likely), readiness.opinion_rule
+
+
+def test_section_iv_discloses_what_the_readme_says(audited: tuple[dict[str, Any], Run]) -> None:
+    expected, run = audited
+    results = {t.control: t.result_text for t in run.tests}
+    for control, parts in expected["section_iv"].items():
+        for part in parts:
+            assert part in results[control], (control, results[control])
+
+
+def test_basis_cites_only_what_the_auditor_saw(audited: tuple[dict[str, Any], Run]) -> None:
+    """Items the sample did not contain are a risk of an exception, never a stated basis."""
+    from mockaudit.export.report_text import basis_paragraph
+    from mockaudit.scenarios.loader import load_scenario
+
+    expected, run = audited
+    basis = basis_paragraph(run, load_scenario(PACKS / expected["scenario"]).program) or ""
+    unsampled = {i for f in run.findings if f.sampled is False for i in f.items}
+    assert not [item for item in unsampled if item in basis], basis
+    assert "policy commitment" not in basis and "promises" not in basis  # not grounds (§3.5)

@@ -1,8 +1,9 @@
 """Small programs, tests and findings for the readiness, request and export tests.
 
 The program covers every security criterion: GOV-01 carries all of them except
-CC8.1 (CHG-01 and CHG-02), CC6.2 (IAM-01) and CC7.2 (OPS-01), so an opinion
-test can make one criterion depend on exactly the controls it wants.
+CC8.1 (CHG-01 and CHG-02, which mitigate the same risk R-01), CC6.2 (IAM-01) and
+CC7.2 (OPS-01), so an opinion test can make one criterion depend on exactly the
+controls it wants.
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def program(
                     "title": "Unreviewed change",
                     "likelihood": 3,
                     "impact": 4,
-                    "controls": ["CHG-01"] if "CHG-01" not in drop else [],
+                    "controls": [c for c in ("CHG-01", "CHG-02") if c not in drop],
                 }
             ],
             "populations": _POPULATIONS,
@@ -171,8 +172,13 @@ def control_test(
     deviations: int = 0,
     expansion: int = 0,
     keys: list[str] | None = None,
+    **fields: Any,
 ) -> ControlTest:
-    """A ControlTest of ``size`` items (``deviations`` of them failing, ``expansion`` extra)."""
+    """A ControlTest of ``size`` items (``deviations`` of them failing, ``expansion`` extra).
+
+    ``fields`` sets the Section IV fields (``effective``, ``missed_occurrences``,
+    ``scope_limited``, ``frame_deviations``, ``population_size``…) directly.
+    """
     control = prog.control(control_id)
     assert control is not None
     names = keys or [f"{control_id}-item-{i}" for i in range(size + expansion)]
@@ -199,7 +205,7 @@ def control_test(
         items=items if control.population else (),
         expanded=expansion > 0,
         conclusion=conclusion,
-    )
+    ).model_copy(update=fields)
 
 
 def clean_tests(prog: Program) -> list[ControlTest]:

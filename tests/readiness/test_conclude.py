@@ -62,8 +62,10 @@ def test_findings_flow_into_every_part() -> None:
     got = conclude(findings, tests, requests, prog, as_of=AS_OF, window_months=12)
     assert got.likely_opinion is Opinion.QUALIFIED
     assert got.opinion_rule == (
-        "qualified: CC7.2 has no control that could be tested for lack of evidence (OPS-01); "
-        "CC8.1 relies only on CHG-01, which has exceptions (2 of 25)"
+        "qualified: CC7.2 — OPS-01: the evidence to test it was not produced (scope "
+        "limitation); CC8.1 — CHG-01: 2 of 25 sampled items deviated, above the tolerable "
+        "rate (soc2-domain.md §3.5: a specific, limited material issue); most probable in "
+        "100% of 1,000 simulated samples"
     )
     assert [w.finding for w in got.weights] == ["F-0001", "F-0002"]
     raw = 8 * (3 - 2 / 2**0.5)  # two high deviations of one control share g(2)

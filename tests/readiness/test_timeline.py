@@ -39,7 +39,28 @@ def test_report_follows_a_period_that_ends_after_as_of() -> None:
     assert got.type2_report_date == date(2026, 8, 4)  # 35 days after period end
 
 
-def test_open_gaps_push_the_window_after_remediation() -> None:
+def test_open_gaps_push_a_future_window_after_remediation() -> None:
+    prog = program()
+    gaps = [
+        finding(
+            FindingCode.POPULATION_COUNT_MISMATCH, number=1, population="changes", owner="dana"
+        ),
+        finding(FindingCode.POLICY_STALE, Severity.MEDIUM, 2, policy="POL-ACCESS", owner="dana"),
+    ]
+    as_of = date(2025, 11, 3)  # before the planned period opens
+    got = timeline(gaps, prog.engagement, as_of=as_of, window_months=3)
+    assert got.remediation_days == 5 + 7  # one owner does both, one after the other
+    assert got.type1_earliest == date(2025, 11, 15)
+    assert got.type2_period_start == date(2026, 1, 1)  # planned start is after remediation
+    assert not got.period_completed
+    late = timeline(gaps, prog.engagement, as_of=date(2025, 12, 28), window_months=3)
+    assert late.type2_period_start == date(2026, 1, 9)
+    assert late.type2_period_end == date(2026, 4, 8)
+    assert late.type2_report_date == date(2026, 5, 13)
+    assert (late.type2_report_date - late.type2_period_end).days == REPORT_LAG_DAYS
+
+
+def test_a_completed_period_is_reported_with_its_exceptions_and_never_restarted() -> None:
     prog = program()
     gaps = [
         finding(
@@ -48,12 +69,13 @@ def test_open_gaps_push_the_window_after_remediation() -> None:
         finding(FindingCode.POLICY_STALE, Severity.MEDIUM, 2, policy="POL-ACCESS", owner="dana"),
     ]
     got = timeline(gaps, prog.engagement, as_of=AS_OF, window_months=3)
-    assert got.remediation_days == 5 + 7  # one owner does both, one after the other
-    assert got.type1_earliest == date(2026, 7, 27)
-    assert got.type2_period_start == date(2026, 7, 27)
-    assert got.type2_period_end == date(2026, 10, 26)
-    assert got.type2_report_date == date(2026, 11, 30)
-    assert (got.type2_report_date - got.type2_period_end).days == REPORT_LAG_DAYS
+    assert got.period_completed
+    assert (got.type2_period_start, got.type2_period_end) == (date(2026, 1, 1), date(2026, 6, 30))
+    assert got.type2_report_date == date(2026, 8, 19)  # as_of + fieldwork and issuance
+    assert got.remediated_on == date(2026, 7, 27)
+    assert got.next_period_start == date(2026, 7, 1)  # the day after, not after remediation
+    assert got.next_period_end == date(2026, 9, 30)
+    assert got.next_report_date == date(2026, 11, 4)
 
 
 def test_owners_work_in_parallel_and_ownerless_work_queues() -> None:

@@ -98,8 +98,15 @@ def _evidence_paths(population: Population, row: Row) -> list[str]:
 
 
 def _passes(pack: Pack, population: Population, attribute: Attribute, row: Row) -> bool:
-    """One attribute check on one row, exactly as the table in scenario-format.md words it."""
+    """One attribute check on one row, exactly as the table in scenario-format.md words it
+    (with docs/scenario-format.md's additions: ``when`` and a ``before`` grace)."""
     check = attribute.check
+    when = attribute.when
+    if when is not None:
+        listed = when.in_ if when.in_ is not None else when.not_in or ()
+        inside = row[when.column].strip().casefold() in {v.casefold() for v in listed}
+        if inside is (when.in_ is None):
+            return True  # the attribute does not apply to this row
     if check is AttributeCheck.EVIDENCE:
         paths = _evidence_paths(population, row)
         return bool(paths) and all(pack.file_exists(p) for p in paths)
@@ -118,6 +125,12 @@ def _passes(pack: Pack, population: Population, attribute: Attribute, row: Row) 
         return False
     if check is AttributeCheck.DIFFERENT:
         return a.casefold() != b.casefold()
+    if check is AttributeCheck.BEFORE and attribute.days:
+        limit, left = _day(b), attribute.days
+        while left:  # business days only when the attribute says so
+            limit += timedelta(days=1)
+            left -= 1 if not attribute.business_days or limit.weekday() < 5 else 0
+        return _day(a) <= limit
     if check is AttributeCheck.BEFORE:
         return _moment(a) <= _moment(b)
     return 0 <= (_day(b) - _day(a)).days <= (attribute.days or 0)
@@ -224,10 +237,27 @@ def _controls(pack: Pack, found: Findings) -> None:
             found.add("control.ownerless", control=control.id)
         if control.frequency not in sampled_free and control.population is None:
             found.add("control.no_population", control=control.id)
-        if control.frequency in sampled_free and not control.evidence:
+        if control.frequency in sampled_free and not (control.evidence or control.population):
             found.add("control.no_evidence", control=control.id)
         if control.population is not None:
             _tests_of_control(pack, found, control.id)
+        else:
+            _registers(pack, found, control.id, control.evidence)
+
+
+def _registers(pack: Pack, found: Findings, control_id: str, paths: tuple[str, ...]) -> None:
+    """A Markdown register row that says "overdue" is a deviation of the control inspecting it."""
+    for path in paths:
+        if not path.endswith(".md") or not pack.file_exists(path):
+            continue
+        text = pack.scenario.resolve(path, pack.name).read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if line.startswith("|") and "overdue" in line.lower():
+                entry = line.strip("| ").split()[0]
+                policy = entry if pack.program.policy(entry) is not None else None
+                found.add(
+                    "sample.deviation", entry, control=control_id, policy=policy, subject="overdue"
+                )
 
 
 def _tests_of_control(pack: Pack, found: Findings, control_id: str) -> None:

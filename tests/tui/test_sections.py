@@ -89,7 +89,7 @@ async def test_vault_adds_a_file_linked_to_a_control_and_verifies(
 
         await pilot.press("v")
         await settle(pilot)
-        assert "Verified 72 evidence blobs and the custody log: all ok" in screen_text(app)
+        assert "Re-hashed 72 blobs against custody: no problems" in screen_text(app)
 
 
 async def test_a_narrow_terminal_still_shows_quit_in_the_footer(vault_copy: Path) -> None:

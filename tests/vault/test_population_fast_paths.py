@@ -136,16 +136,30 @@ def test_columns_past_the_mask_and_old_tables_profile_alike(tmp_path: Path) -> N
         assert want.blanks[EXTRA[-1]].count > 0
         got = session.source().profile("changes", START, END, unit=PeriodUnit.DAY, columns=columns)
         assert got == want
-        # a table imported before _blank existed: no mask column, the old day index
+        _same_strata(fake, session)  # unsorted days: strata are scattered row ids
+        # a table imported before _blank and the day runs existed: no mask column, no
+        # pop_<n>_days, the old day index
         table = next(t for t in session.populations() if t.population_id == "changes").table
         conn = session.vault.conn
         conn.execute(f'DROP INDEX "{table}_blank"')
         conn.execute(f'ALTER TABLE "{table}" DROP COLUMN _blank')
-        conn.execute(f'DROP INDEX "{table}_day"')
+        conn.execute(f'DROP TABLE "{table}_days"')
         conn.execute(f'CREATE INDEX "{table}_day" ON "{table}"(_day, _row)')
         old = session.source().profile("changes", START, END, unit=PeriodUnit.DAY, columns=columns)
         assert old == want
+        _same_strata(fake, session)
         assert session.population_page("changes", 0, 3) == list(fake.rows("changes"))[:3]
+
+
+def _same_strata(fake: FakeSource, session: Session) -> None:
+    source = session.source()
+    for unit in (PeriodUnit.MONTH, PeriodUnit.WEEK):
+        strata = source.strata("changes", START, END, unit)
+        assert strata == fake.strata("changes", START, END, unit)
+        for label, count in strata.items():
+            for index in (0, count // 2, count - 1):
+                got = source.row_at("changes", START, END, unit, label, index)
+                assert got == fake.row_at("changes", START, END, unit, label, index)
 
 
 def test_offset_timestamps_are_stored_on_their_utc_day() -> None:

@@ -102,19 +102,27 @@ def test_missing_blob_is_a_loss(closed_vault: Path) -> None:
     assert any("missing (data loss)" in p for p in report.problems)
 
 
-def test_orphans_and_partials_are_swept_on_writable_open(closed_vault: Path) -> None:
+def test_orphans_are_quarantined_and_partials_removed_on_writable_open(
+    closed_vault: Path,
+) -> None:
+    """Issue 15 point 3: an orphan may be evidence a restored vault.db does not know —
+    it is moved to quarantine/, never deleted; only a never-finished *.partial is."""
     shard = blobstore.BlobStore(closed_vault).path("ab" * 16).parent
     shard.mkdir(exist_ok=True)
     (shard / ("ab" * 16)).write_bytes(b"orphan")
     (shard / ("ab" * 16 + ".partial")).write_bytes(b"partial")
     with Session.open(closed_vault, PASSPHRASE, write=False) as s:
         report = s.verify()
-    assert report.ok and any("orphan" in n for n in report.notes)
+    assert report.ok and any("no row references" in n for n in report.notes)
     Session.open(closed_vault, PASSPHRASE).close()
     assert not (shard / ("ab" * 16)).exists()
     assert not (shard / ("ab" * 16 + ".partial")).exists()
+    assert (closed_vault / "quarantine" / ("ab" * 16)).read_bytes() == b"orphan"
     with Session.open(closed_vault, PASSPHRASE, write=False) as s:
-        assert s.verify(full=True).ok  # real blobs in the same folder were kept
+        report = s.verify(full=True)
+    assert report.ok  # real blobs in the same folder were kept
+    assert report.quarantined == ["ab" * 16]
+    assert any("purge-quarantine" in n for n in report.notes)
 
 
 def _raw_conn(vault: Path) -> db.Connection:
@@ -181,7 +189,7 @@ def test_cli_verify_exit_codes(closed_vault: Path, run_cli, passfile: Path, tmp_
     ok = run_cli(
         "vault", "verify", "--full", "--vault", closed_vault, "--passphrase-file", passfile
     )
-    assert ok.code == 0 and "vault verified" in ok.out
+    assert ok.code == 0 and "no problems found: every blob re-hashed" in ok.out
     cp = run_cli(
         "vault",
         "checkpoint",

@@ -8,6 +8,7 @@ Errors print one line on stderr and never a traceback, a passphrase or evidence.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -94,8 +95,18 @@ def _open_tui() -> None:
     tui.tui_main(folder, passphrase=passphrase, create=not (folder / KEY_FILE).exists())
 
 
+def _no_core_dumps() -> None:
+    """A core file would hold the keys and decrypted evidence (vault-security.md §1.6):
+    off before any passphrase is read, as the TUI does."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run click, turn every failure into one line and an exit code."""
+    _no_core_dumps()
     try:
         rc = cli.main(args=argv, prog_name="mockaudit", standalone_mode=False)
     except click.exceptions.Abort:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from mockaudit.cli.common import progress_printer, read_passphrase, resolve_vault, vault_options
+from mockaudit.errors import InputError
 from mockaudit.session import Session
 
 
@@ -21,6 +22,7 @@ def evidence_group() -> None:
 @click.option("--control", help="Control id this evidence supports (e.g. CHG-01).")
 @click.option("--population", help="Population id of the item this evidence belongs to.")
 @click.option("--item", help="Key of the population item (with --population).")
+@click.option("--request", help="Request code these files answer (PBC-NNN of the latest run).")
 def add(
     vault_dir: Path | None,
     passphrase_file: Path | None,
@@ -28,17 +30,23 @@ def add(
     control: str | None,
     population: str | None,
     item: str | None,
+    request: str | None,
 ) -> None:
     """Encrypt FILES into the vault with a custody record each."""
     folder = resolve_vault(vault_dir)
     with Session.open(folder, read_passphrase(passphrase_file)) as session:
-        results = session.add_evidence(
-            list(files),
-            control=control,
-            population=population,
-            item=item,
-            progress=progress_printer("adding"),
-        )
+        if request is not None:
+            if control or population or item:
+                raise InputError("--request goes alone (the request says what it concerns)")
+            results = session.add_evidence_for_request(list(files), request.upper())
+        else:
+            results = session.add_evidence(
+                list(files),
+                control=control,
+                population=population,
+                item=item,
+                progress=progress_printer("adding"),
+            )
     for path, result in zip(files, results, strict=True):
         again = (
             " (same content already stored; custody event recorded)" if result.deduplicated else ""

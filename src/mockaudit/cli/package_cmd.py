@@ -47,6 +47,7 @@ def package_group(
     folder = resolve_vault(vault_dir)
     with session.Session.open(folder, read_passphrase(passphrase_file)) as s:
         report = s.write_package(out, run_id)
+        key_id = s.facts()["key_id"]
     click.echo(
         f"package written: {report.path} ({report.files} files, {report.evidence} evidence "
         f"items, {report.bytes} bytes decrypted)"
@@ -54,6 +55,7 @@ def package_group(
     click.echo(f"manifest.json sha256: {report.manifest_sha256}")
     click.echo(f"custody checkpoint: {report.checkpoint.splitlines()[1]} events signed")
     click.echo(f"verifier key: {report.verifier_key}")
+    click.echo(f"key ID to pin: {key_id} (`package verify --key {key_id}`)")
     if report.unavailable:
         shown = ", ".join(report.unavailable[:10])
         more = f" and {len(report.unavailable) - 10} more" if len(report.unavailable) > 10 else ""
@@ -62,11 +64,24 @@ def package_group(
 
 @package_group.command("verify")
 @click.argument("zip_file", type=click.Path(dir_okay=False, path_type=Path))
-def verify_command(zip_file: Path) -> None:
+@click.option(
+    "--key",
+    metavar="FILE|KEYID",
+    help="The signer you expect: its verifier key, a file holding it, or its key ID "
+    "(>= 16 hex digits, as `vault checkpoint` prints it). Without it a package re-signed "
+    "with any other key would verify too.",
+)
+def verify_command(zip_file: Path, key: str | None) -> None:
     """Check a package: every file's SHA-256, the manifest and the checkpoint signature."""
-    check = session.verify_package(zip_file)
+    check = session.verify_package(zip_file, key)
     for problem in check.problems:
         click.echo(f"PROBLEM: {problem}")
+    for note in check.notes:
+        click.echo(f"note: {note}")
+    if check.signer_key_id:
+        click.echo(f"signer key ID: {check.signer_key_id}")
+    if check.pinned_key_id:
+        click.echo(f"pinned key ID: {check.pinned_key_id}")
     if not check.ok:
         raise IntegrityError(
             f"package {zip_file} failed verification at {check.first_bad_file}: "
@@ -74,9 +89,17 @@ def verify_command(zip_file: Path) -> None:
         )
     size = check.checkpoint.size if check.checkpoint else 0
     click.echo(
-        f"package verified: {check.files_checked} files match manifest.json; checkpoint "
+        f"package verified: {check.files_checked} files match manifest.json "
+        f"({check.files_proven} proven against their collecting custody event); checkpoint "
         f"signature verifies ({size} custody events); manifest bound to the signed log"
     )
+    if check.pinned_key_id:
+        click.echo(f"signed by the pinned key {check.signer_key_id}")
+    else:
+        click.echo(
+            f"signature valid for key {check.signer_key_id}…; no key was pinned: pin it with "
+            "--key to prove who signed"
+        )
 
 
 def register(cli: click.Group) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -10,7 +11,9 @@ import click
 from mockaudit import session
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
 from mockaudit.cli.progress import stage_progress
-from mockaudit.domain import CRITERIA
+from mockaudit.domain import CRITERIA, Category, ReportType
+from mockaudit.domain.native_import import GitOptions, NativeImport
+from mockaudit.domain.starter import StarterOptions, parse_period
 from mockaudit.errors import InputError
 from mockaudit.session import Session
 
@@ -30,13 +33,83 @@ def criteria(category: str | None) -> None:
 
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-def new(folder: Path) -> None:
-    """Scaffold a commented scenario folder to fill in with your program."""
+@click.option(
+    "--from-reference",
+    is_flag=True,
+    help="Write a complete starter program from the 90-control reference set.",
+)
+@click.option(
+    "--categories",
+    default="security",
+    show_default=True,
+    help="Comma-separated: security, availability, confidentiality, processing_integrity, privacy.",
+)
+@click.option(
+    "--systems",
+    default="",
+    help="Comma-separated systems you run, e.g. github,okta,aws,google-workspace,jira.",
+)
+@click.option("--period", help="START..END (ISO dates); default: this calendar year.")
+@click.option(
+    "--type",
+    "report_type",
+    type=click.Choice(["type1", "type2"]),
+    default="type2",
+    show_default=True,
+)
+@click.option("--company", default="Your Company Inc.", show_default=True)
+def new(
+    folder: Path,
+    from_reference: bool,
+    categories: str,
+    systems: str,
+    period: str | None,
+    report_type: str,
+    company: str,
+) -> None:
+    """Scaffold a scenario folder: a commented template, or --from-reference a whole program."""
+    if from_reference:
+        _new_from_reference(folder, categories, systems, period, report_type, company)
+        return
     if folder.exists() and any(folder.iterdir()):
         raise InputError(f"{folder} exists and is not empty; choose a new folder")
     shutil.copytree(TEMPLATE, folder, dirs_exist_ok=True)
     click.echo(f"created {folder}: edit {folder / 'scenario.toml'}, then run")
     click.echo(f"  mockaudit import {folder}")
+
+
+def _new_from_reference(
+    folder: Path, categories: str, systems: str, period: str | None, report_type: str, company: str
+) -> None:
+    try:
+        cats = tuple(Category(c.strip()) for c in categories.split(",") if c.strip())
+    except ValueError:
+        raise InputError(
+            f"--categories {categories!r}: use security, availability, confidentiality, "
+            "processing_integrity, privacy"
+        ) from None
+    year = datetime.now(UTC).year
+    try:
+        start, end = parse_period(period) if period else (date(year, 1, 1), date(year, 12, 31))
+    except ValueError as exc:
+        raise InputError(f"--period: {exc}") from None
+    options = StarterOptions(
+        company=company,
+        categories=cats,
+        systems=tuple(s.strip().lower() for s in systems.split(",") if s.strip()),
+        report_type=ReportType(report_type),
+        period_start=start,
+        period_end=end,
+    )
+    report = session.new_from_reference(folder, options)
+    click.echo(
+        f"created {folder}: {report.controls} controls, {report.populations} populations, "
+        f"{report.policies} policies, {report.risks} risks; "
+        f"{report.criteria_covered}/{report.criteria_in_scope} criteria covered"
+    )
+    click.echo(f"owners to assign ({len(report.owner_roles)}): {', '.join(report.owner_roles)}")
+    click.echo(f"next: read {folder / 'COLLECT.md'}, then")
+    click.echo(f"  mockaudit audit --scenario {folder}")
 
 
 @click.command("import")
@@ -88,6 +161,23 @@ def population_group() -> None:
     help="Build the population from this repository's first-parent history.",
 )
 @click.option("--branch", default="main", show_default=True, help="Branch for --from-git.")
+@click.option("--as", "as_format", help="Read FILE as a vendor export (see `population formats`).")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="COLUMN=SOURCE",
+    help="Fill population COLUMN from the file's SOURCE column (repeat).",
+)
+@click.option("--date-format", help="strptime format of the file's dates, e.g. %d/%m/%Y.")
+@click.option(
+    "--all-history", is_flag=True, help="--from-git: every change, not only the audit period."
+)
+@click.option(
+    "--reviews",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="--from-git: a GitHub/GitLab pull-request export whose approvals are joined by commit.",
+)
 def population_import(
     vault_dir: Path | None,
     passphrase_file: Path | None,
@@ -95,12 +185,19 @@ def population_import(
     population_id: str,
     git_repo: Path | None,
     branch: str,
+    as_format: str | None,
+    mapping: tuple[str, ...],
+    date_format: str | None,
+    all_history: bool,
+    reviews: Path | None,
 ) -> None:
     """Import or replace a population from FILE (CSV/JSON) or from --from-git REPO.
 
-    From git, each row is a change that reached BRANCH: commit, merged_at, author,
-    committer, PR number from the merge or squash message, and approvers from
-    Reviewed-by:/Approved-by: trailers.
+    From git, each row is a change that reached BRANCH in the audit period (all of
+    them with --all-history): commit, merged_at, author, committer, PR number from
+    the merge or squash message or a Closes/Fixes #N line, approvers from
+    Reviewed-by:/Approved-by: trailers, and with --reviews the pull request's
+    author, approval, approval time and CI status joined by merge commit.
     """
     if file is not None and not file.is_file():
         raise InputError(f"{file}: no such file")
@@ -109,12 +206,26 @@ def population_import(
     try:
         with Session.open(folder, read_passphrase(passphrase_file)) as session:
             done = session.import_population(
-                population_id, file=file, git_repo=git_repo, branch=branch, progress=progress
+                population_id,
+                file=file,
+                git_repo=git_repo,
+                branch=branch,
+                progress=progress,
+                native=NativeImport(as_format, mapping, date_format),
+                git=GitOptions(all_history, reviews),
             )
     finally:
         if progress is not None:
             progress.close()
     click.echo(f"population {done.population}: {done.rows} rows ({done.status})")
+
+
+@population_group.command("formats")
+def population_formats() -> None:
+    """List the native import formats (--as) with the export command for each."""
+    for fmt in session.population_formats():
+        click.echo(f"{fmt.name:<27} {fmt.title} -> {fmt.population_kind}")
+        click.echo(f"  export: {fmt.export}")
 
 
 @click.group("program")
@@ -157,7 +268,7 @@ def program_show(vault_dir: Path | None, passphrase_file: Path | None) -> None:
 def program_export(vault_dir: Path | None, passphrase_file: Path | None, out: Path) -> None:
     """Write the program, populations and evidence back out as a scenario folder."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(folder, read_passphrase(passphrase_file)) as session:
         count = session.export_program(out)
     click.echo(f"wrote {count} files to {out}")
 

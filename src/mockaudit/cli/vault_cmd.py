@@ -54,6 +54,7 @@ def init(
         f"SQLCipher {facts.get('cipher_version', '?')} ({facts.get('cipher_provider', '?')})"
     )
     click.echo(f"custody verifier key: {facts['verifier_key']}")
+    click.echo(f"key ID to pin: {facts['key_id']}")
 
 
 def passphrase_hint(passphrase: str) -> str:
@@ -89,16 +90,19 @@ def verify(
     click.echo(
         f"blobs checked: {report.blobs_checked}"
         + (f" ({report.bytes_checked} bytes re-hashed)" if full else "")
+        + f"; populations checked: {report.populations_checked}"
     )
     for note in report.notes:
         click.echo(f"note: {note}")
+    for name in report.quarantined:
+        click.echo(f"quarantined: quarantine/{name}")
     for problem in report.problems:
         click.echo(f"PROBLEM: {problem}")
+    *lines, last = report.verdict()
     if not report.ok:
-        raise IntegrityError(
-            f"vault verification failed: {len(report.problems)} problem(s) listed above"
-        )
-    click.echo("vault verified: no problems found")
+        raise IntegrityError(last)
+    for line in [*lines, last]:
+        click.echo(line)
 
 
 @vault_group.command()
@@ -145,9 +149,49 @@ def checkpoint(vault_dir: Path | None, passphrase_file: Path | None, out: Path) 
     with Session.open(folder, read_passphrase(passphrase_file)) as session:
         note = session.checkpoint(out)
         vkey = session.facts()["verifier_key"]
+        key_id = session.facts()["key_id"]
     size = note.splitlines()[1]
     click.echo(f"checkpoint at size {size} written to {out}")
     click.echo(f"verifier key: {vkey}")
+    click.echo(
+        f"key ID to pin: {key_id} (keep it outside the vault; `package verify --key {key_id}`)"
+    )
+
+
+@vault_group.command()
+@vault_options
+def rekey(vault_dir: Path | None, passphrase_file: Path | None) -> None:
+    """Rotate the master key: every data key re-wrapped, vault.db re-keyed, epoch bumped.
+
+    Old copies of vault.key (with any passphrase) no longer open the vault afterwards.
+    Crash-safe: a rotation interrupted at any point is finished or undone at the next open.
+    """
+    folder = resolve_vault(vault_dir)
+    passphrase = read_passphrase(passphrase_file)
+    with Session.open(folder, passphrase) as session:
+        epoch = session.rekey(passphrase)
+        vkey = session.facts()["verifier_key"]
+    click.echo(f"master key rotated: key epoch {epoch}; vault.key and vault.key.bak updated")
+    click.echo("old copies of vault.key no longer open this vault")
+    click.echo(f"custody verifier key (unchanged): {vkey}")
+
+
+@vault_group.command("purge-quarantine")
+@vault_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def purge_quarantine(vault_dir: Path | None, passphrase_file: Path | None, yes: bool) -> None:
+    """Delete the blob files in quarantine/ for good (orphans never deleted automatically)."""
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+        if not yes:
+            click.confirm(
+                "Delete every file in quarantine/? They may be evidence an older vault.db "
+                "does not know",
+                abort=True,
+                err=True,
+            )
+        files, size = session.purge_quarantine()
+    click.echo(f"purged {files} quarantined file(s), {size} bytes")
 
 
 def register(cli: click.Group) -> None:

@@ -58,10 +58,18 @@ class AnswerFile:
         return self.shown.get(control_id, self.shown.get(""))
 
 
+MAX_ANSWERS_BYTES = 16 * 1024 * 1024
+"""An answers file past this is refused before it is parsed (TOML costs ~10x its size)."""
+
+
 def load_answers(path: Path) -> AnswerFile:
     """Read and check an answers file; every problem names the file and the key."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        with Path(path).open("rb") as fh:
+            raw = fh.read(MAX_ANSWERS_BYTES + 1)
+        if len(raw) > MAX_ANSWERS_BYTES:
+            raise InputError(f"{path}: larger than the {MAX_ANSWERS_BYTES // 2**20} MiB limit")
+        data = tomllib.loads(raw.decode("utf-8"))
     except OSError:
         raise InputError(f"cannot read answers file {path}") from None
     except UnicodeDecodeError:

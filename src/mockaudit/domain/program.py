@@ -245,6 +245,12 @@ def _unique_ids(table: str, rows: Sequence[_HasId]) -> None:
 
 def _check_controls(program: Program) -> None:
     for index, control in enumerate(program.controls):
+        for system in control.systems or ():
+            if system not in program.engagement.systems:
+                raise reference_error(
+                    f"{_where('controls', index, control)}.systems",
+                    f'system "{system}" is not among engagement.systems',
+                )
         if control.population is None:
             continue
         population = program.population(control.population)

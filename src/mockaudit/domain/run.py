@@ -59,6 +59,7 @@ class Request(_Frozen):
     missing: tuple[str, ...] = ()  # paths or items that could not be provided
     follows: str | None = None  # the request this one follows up
     findings: tuple[str, ...] = ()  # finding ids behind a follow-up
+    standard: str | None = None  # the soc2-domain.md §4 item (R01…) a standard request asks
 
 
 class AttributeResult(_Frozen):
@@ -105,12 +106,16 @@ class ControlTest(_Frozen):
     reason: str = ""  # one line: why this conclusion
     # What the auditor would report (soc2-domain.md §3.4; domain/tolerable.py):
     exceptions_noted: int = 0  # deviations the auditor found (sampled items, missed periods)
-    effective: bool | None = None  # None: not tested for operating effectiveness
+    # True/False: operated effectively (Type 2) / implemented as designed in the instance
+    # inspected (Type 1), per domain.tolerable.judge; None: not tested. An effective
+    # control can still have exceptions noted (one deviation in a clean expansion).
+    effective: bool | None = None
     result_text: str = ""  # the Section IV result, in the practitioners' wording
     tolerable_rule: str = ""  # the tolerable-deviation rule applied to this sample
     missed_occurrences: tuple[str, ...] = ()  # e.g. ("Q2 2026",): not performed at all
     scope_limited: bool = False  # population or sampled evidence not produced
     frame_deviations: int = 0  # deviating rows the full-population scan found in the frame
+    procedure: str = ""  # what the auditor did and inspected, e.g. "Inspected the … dated …"
 
     @property
     def deviations(self) -> int:
@@ -157,6 +162,55 @@ class Timeline(_Frozen):
     type2_period_start: date
     type2_period_end: date
     type2_report_date: date
+    # A completed Type 2 period (as_of after its end) is reported as run, with its
+    # exceptions; remediation lands in the next period, which starts the day after.
+    period_completed: bool = False
+    remediated_on: date | None = None  # as_of + remediation_days
+    next_period_start: date | None = None
+    next_period_end: date | None = None
+    next_report_date: date | None = None
+
+
+class GroundKind(StrEnum):
+    """Why a criterion is modified (soc2-domain.md §3.4 exception families, §3.5 drivers)."""
+
+    NOT_OPERATING = "not_operating"  # the control did not operate for part of the period
+    DEVIATIONS = "deviations"  # deviations above the tolerable rate after expansion
+    DESIGN = "design"  # no control for the criterion, or one whose design cannot meet it
+    SCOPE_LIMITATION = "scope_limitation"  # population or sampled evidence not produced
+    DESCRIPTION = "description"  # the description misstates what is done
+
+
+class Ground(_Frozen):
+    """One reason an in-scope criterion is not met: a qualification ground (§3.5)."""
+
+    criterion: str
+    kind: GroundKind
+    controls: tuple[str, ...] = ()  # the failing controls (empty: no control at all)
+    text: str  # "IAM-02: 2 of 10 sampled removals late, above the tolerable rate"
+
+
+class GroundProbability(_Frozen):
+    """How often a ground appeared among the simulated samples (criteria sharing a cause and a
+    probability are listed together)."""
+
+    criteria: tuple[str, ...]
+    kind: GroundKind
+    controls: tuple[str, ...] = ()
+    text: str  # the ground without sample counts: "IAM-02: deviations above the tolerable rate"
+    probability: float = Field(ge=0.0, le=1.0)
+
+
+class OpinionDistribution(_Frozen):
+    """The opinion over many simulated auditor samples, not one draw (readiness/distribution.py)."""
+
+    samples: int  # how many samples were simulated
+    seed: int  # the seed of the simulation: the same seed gives the same distribution
+    probabilities: dict[str, float] = Field(default_factory=dict)  # opinion → share
+    most_likely: Opinion
+    grounds: tuple[GroundProbability, ...] = ()  # most probable first
+    varying: tuple[str, ...] = ()  # controls whose conclusion depends on the sample drawn
+    seeded_opinion: Opinion  # the single seeded run's opinion (reproducible rehearsal)
 
 
 class Readiness(_Frozen):
@@ -169,6 +223,8 @@ class Readiness(_Frozen):
     criteria: dict[str, str] = Field(default_factory=dict)  # criterion → conclusion
     weights: tuple[FindingWeight, ...] = ()
     timeline: Timeline | None = None
+    grounds: tuple[Ground, ...] = ()  # the seeded run's qualification grounds
+    opinion_distribution: OpinionDistribution | None = None  # None in runs stored before it
 
 
 class Message(_Frozen):

@@ -23,6 +23,7 @@ The rule, as the issue states it and as CPA firms' methodologies apply it:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final
 
@@ -31,6 +32,12 @@ EXPANSION_MINIMUM: Final = 20
 
 TOLERABLE_RATE: Final = 0.10
 """The tolerable deviation rate the sample sizes are built on (§2.2, 90 %/10 %/0 → 22)."""
+
+ZERO_DEVIATION_SIZE: Final[Mapping[float, int]] = {0.90: 22, 0.95: 29}
+"""§2.2, 10 % tolerable rate, no deviation expected: the sample by confidence."""
+
+ONE_DEVIATION_SIZE: Final[Mapping[float, int]] = {0.90: 38, 0.95: 46}
+"""§2.2, 10 % tolerable rate, one deviation absorbed: the expanded sample by confidence."""
 
 SOURCE: Final = "soc2-domain.md §2.2 (one-deviation column) and §3.4 (expanding the sample)"
 
@@ -65,3 +72,17 @@ def rule_text(planned: int) -> str:
             " effective, exception noted; ≥ 2 → not effective"
         )
     return f"0 of {planned} → effective; ≥ 1 → not effective (nothing to expand into)"
+
+
+def expanded_size(planned: int, confidence: float, population_size: int) -> int:
+    """The total sample after one deviation, so the same conclusion still holds (§3.4).
+
+    At the 10 % tolerable rate of §2.2, one deviation needs 38 items at 90 % and 46
+    at 95 % (instead of 22 / 29 with none). A planned sample already above that
+    minimum keeps its surplus: ``max(n1, planned + (n1 − n0))``. Capped by the
+    population size. (Same rule as ``fieldwork.sampling.expanded_size``, which the
+    fieldwork engine draws with; readiness simulates it from here.)
+    """
+    column = 0.95 if confidence >= 0.95 else 0.90
+    one, zero = ONE_DEVIATION_SIZE[column], ZERO_DEVIATION_SIZE[column]
+    return min(max(one, planned + one - zero), population_size)

@@ -132,7 +132,14 @@ def _readiness_rows(r: Readiness) -> list[tuple[str, str]]:
                 "Timeline",
                 f"{t.remediation_days} days of remediation; Type 1 from {t.type1_earliest}; "
                 f"Type 2 {t.type2_period_start} to {t.type2_period_end}, "
-                f"report about {t.type2_report_date}",
+                f"report about {t.type2_report_date}"
+                + (
+                    f" (completed period, reported with its exceptions); next period "
+                    f"{t.next_period_start} to {t.next_period_end}, report about "
+                    f"{t.next_report_date}"
+                    if t.period_completed
+                    else ""
+                ),
             )
         )
     return rows

@@ -58,13 +58,13 @@ def render_html(
 ) -> str:
     """The whole document as text (``paper``: a4 or letter fixes the printed page size)."""
     readiness = _readiness(run)
-    sections = list(SECTIONS) + ([CHECKPOINT_SECTION] if checkpoint else [])
+    sections = words.report_sections(run, SECTIONS) + ([CHECKPOINT_SECTION] if checkpoint else [])
     body = [
         _cover(run, program, readiness, sections),
         _opinion_section(run, program),
         _assertion_section(run, program),
         _description_section(run, program),
-        _tests_section(run, program),
+        _tests_section(run, program) if words.has_tests(run) else _controls_section(run, program),
         _responses_section(run, program),
         _gap_section(run, program),
         _charts_section(run, readiness),
@@ -175,10 +175,16 @@ def _opinion_section(run: Run, program: Program) -> str:
         f"<h3>{e(heading)}</h3>",
         f'<div class="opinion-box">{_p(words.opinion_paragraph(run, program))}</div>',
         _p(f"Why mockaudit expects this opinion: {readiness.opinion_rule}", "muted small"),
-        "<h3>Description of tests of controls</h3>",
-        _p(
-            "The specific controls tested and the nature, timing and results of those tests "
-            "are listed in Section IV."
+        *(
+            [
+                "<h3>Description of tests of controls</h3>",
+                _p(
+                    "The specific controls tested and the nature, timing and results of those "
+                    "tests are listed in Section IV."
+                ),
+            ]
+            if words.has_tests(run)
+            else []
         ),
         '<div class="signature">[Mock service auditor — no CPA firm has signed this report]'
         f"<br>{e(run.started_at.date().isoformat())}</div>",
@@ -395,6 +401,21 @@ def _tests_section(run: Run, program: Program) -> str:
         + "</tbody></table>",
     ]
     return _section(*SECTIONS[3], content)
+
+
+def _controls_section(run: Run, program: Program) -> str:
+    """Type 1: the criteria and the controls stated for them, with no tests or results."""
+    rows = "".join(
+        f'<tr><td><strong>{e(c.id)}</strong><br><span class="muted">{e(c.title)}</span></td>'
+        f"<td>{e(', '.join(c.criteria))}</td></tr>"
+        for c in program.controls
+    )
+    content = [
+        _p(words.TYPE1_SECTION_IV_NOTE),
+        '<table class="grid tests"><thead><tr><th>Control</th><th>Criteria</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>",
+    ]
+    return _section("section-4", words.TYPE1_SECTION_IV, content)
 
 
 def _test_row(test: ControlTest | None, control: Control | None, cid: str, program: Program) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from mockaudit.domain import Attribute, AttributeCheck, Control, Population, Program
 from mockaudit.domain.enums import Category, ReportType
-from mockaudit.domain.run import ControlConclusion, ControlTest, Opinion, Run
+from mockaudit.domain.run import ControlConclusion, ControlTest, Ground, Opinion, Run
 
 REHEARSAL_NOTICE = (
     "REHEARSAL ONLY: this is a mock report produced by mockaudit, a rehearsal tool. "
@@ -55,6 +55,27 @@ def categories_phrase(program: Program) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+TYPE1_SECTION_IV = "IV. Trust Services Criteria and Related Controls"
+TYPE1_SECTION_IV_NOTE = (
+    "A Type 1 report covers the design and implementation of the controls as of a date "
+    "(soc2-domain.md §3.6); it expresses no opinion on operating effectiveness and so has no "
+    "tests of operating effectiveness or results. The controls stated in the description, "
+    "and the criteria they address:"
+)
+
+
+def has_tests(run: Run) -> bool:
+    """Only a Type 2 report has a Tests and Results section (§3.6, §3.8)."""
+    return run.report_type is ReportType.TYPE2
+
+
+def report_sections(run: Run, sections: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The table of contents: Type 1 retitles Section IV (criteria and controls only)."""
+    if has_tests(run):
+        return list(sections)
+    return [(a, TYPE1_SECTION_IV if a == "section-4" else t) for a, t in sections]
+
+
 def report_title(run: Run) -> str:
     kind = "Type 2" if run.report_type is ReportType.TYPE2 else "Type 1"
     return f"Mock SOC 2 {kind} Report (rehearsal)"
@@ -88,23 +109,62 @@ def scope_paragraph(run: Run, program: Program) -> str:
 
 
 def basis_paragraph(run: Run, program: Program) -> str | None:
-    """Why the opinion is modified (None for an unmodified opinion)."""
+    """Why the opinion is modified (None for an unmodified opinion).
+
+    The matters are the qualification grounds (what the auditor's sample, the
+    population-level facts and the design showed), never items only the
+    full-population scan saw; runs stored before grounds existed use the rule text.
+    """
     readiness = run.readiness
     if readiness is None or readiness.likely_opinion is Opinion.UNQUALIFIED:
         return None
-    rule = readiness.opinion_rule.partition(":")[2].strip() or readiness.opinion_rule
-    failing = [t.control for t in run.tests if t.conclusion is ControlConclusion.EXCEPTIONS]
+    matters = (
+        _matters(readiness.grounds)
+        if readiness.grounds
+        else readiness.opinion_rule.partition(":")[2].strip() or readiness.opinion_rule
+    )
+    noted = [t.control for t in run.tests if _exception_noted(t)]
     tail = (
-        f" Exceptions were noted in the tests of {', '.join(failing)} (Section IV)."
-        if failing
+        f" Exceptions were noted in the tests of {', '.join(noted)} (Section IV)."
+        if noted and has_tests(run)
         else ""
     )
+    tail += likelihood_sentence(run)
     if readiness.likely_opinion is Opinion.DISCLAIMER:
         return (
             "We were unable to obtain sufficient appropriate evidence about the operation of "
-            f"the controls: {rule}.{tail}"
+            f"the controls: {matters}.{tail}"
         )
-    return f"The following matter was identified: {rule}.{tail}"
+    return f"The following matters were identified: {matters}.{tail}"
+
+
+def likelihood_sentence(run: Run) -> str:
+    """' In 62% of 1,000 simulated samples the opinion was qualified.' (rehearsal context)."""
+    readiness = run.readiness
+    distribution = readiness.opinion_distribution if readiness else None
+    if distribution is None:
+        return ""
+    share = distribution.probabilities.get(distribution.most_likely.value, 0.0)
+    return (
+        f" (Rehearsal: this opinion came out of {share:.0%} of {distribution.samples:,} "
+        "simulated auditor samples.)"
+    )
+
+
+def _matters(grounds: Sequence[Ground]) -> str:
+    """Criteria sharing one cause joined: 'CC6.1, CC6.2 — IAM-04 did not operate …'."""
+    by_text: dict[str, list[str]] = {}
+    for ground in grounds:
+        by_text.setdefault(ground.text, []).append(ground.criterion)
+    return "; ".join(f"{', '.join(dict.fromkeys(c))} — {text}" for text, c in by_text.items())
+
+
+def _exception_noted(test: ControlTest) -> bool:
+    return (
+        test.exceptions_noted > 0
+        or test.conclusion is ControlConclusion.EXCEPTIONS
+        or bool(test.missed_occurrences)
+    )
 
 
 def opinion_paragraph(run: Run, program: Program) -> str:
@@ -199,10 +259,12 @@ def test_performed(test: ControlTest, control: Control | None, program: Program)
     if test.conclusion is ControlConclusion.NOT_TESTABLE and not test.items:
         return f"{inquiry}No test could be performed: {_strip_prefix(test.reason)}."
     if test.population is None:
+        if test.procedure:  # what the auditor inspected, with its date (control_evidence.py)
+            return f"{inquiry}{test.procedure}"
         files = ", ".join(control.evidence) if control and control.evidence else "its evidence"
         return (
-            f"{inquiry}Inspected the control-level evidence ({files}) and re-computed its "
-            "SHA-256 against the custody record."
+            f"{inquiry}Inspected the control-level evidence ({files}) to determine whether the "
+            f"control was performed as described {_window(program)}."
         )
     noun = population_noun(program.population(test.population), test.population)
     planned = test.planned_size or test.sample_size
@@ -221,18 +283,28 @@ def test_performed(test: ControlTest, control: Control | None, program: Program)
 
 
 def result_text(test: ControlTest, control: Control | None, program: Program) -> str:
-    """'No exceptions noted.' or the exception wording, e.g. 'Exception noted: 2 of 25 …'."""
+    """'No exceptions noted.' or the exception wording, e.g. 'Exception noted: 2 of 25 …'
+    (the engine's ``ControlTest.result_text`` when the run has it)."""
+    if test.result_text:
+        return test.result_text
     if test.conclusion is ControlConclusion.NOT_TESTABLE:
         return test.reason or "Not testable."
-    if test.conclusion is ControlConclusion.NO_EXCEPTIONS:
-        if test.deviations:
-            return f"No exceptions noted. {test.reason}."
-        return "No exceptions noted."
-    return exception_wording(test, control, program)
+    if test.deviations or test.missed_occurrences:
+        wording = exception_wording(test, control, program)
+        if test.conclusion is ControlConclusion.NO_EXCEPTIONS:
+            wording += (
+                " The sample was expanded with no further deviation: within the tolerable"
+                " rate, the control operated effectively."
+            )
+        return wording
+    return "No exceptions noted."
 
 
 def exception_wording(test: ControlTest, control: Control | None, program: Program) -> str:
-    """'Exception noted: 2 of 25 sampled changes had no approved_at before merged_at (…)'."""
+    """'Exception noted: 2 of 25 sampled changes had no approved_at before merged_at (…)'
+    (the engine's ``ControlTest.result_text`` when the run has it)."""
+    if test.result_text.startswith("Exception noted"):
+        return test.result_text
     deviating = [item for item in test.items if item.deviation]
     if test.population is None or not deviating:
         return test.reason or "Exception noted."
@@ -267,7 +339,19 @@ def population_noun(population: Population | None, fallback: str) -> str:
 
 
 def attribute_expectation(attribute: Attribute) -> str:
-    """What a passing item shows, e.g. 'approved_at is on or before merged_at'."""
+    """What a passing item shows, e.g. 'approved_at is on or before merged_at', with the
+    rows it applies to when the attribute is conditional ('(where change_type is …)')."""
+    text = _expectation(attribute)
+    if attribute.check is AttributeCheck.BEFORE and attribute.days:
+        unit = "business day" if attribute.business_days else "day"
+        a, b = (attribute.fields or ("", ""))[:2]
+        text = f"{a} is no later than {_days(attribute.days).replace('day', unit)} after {b}"
+    if attribute.when is not None:
+        text += f" (where {attribute.when.describe()})"
+    return text
+
+
+def _expectation(attribute: Attribute) -> str:
     a, b = (attribute.fields or ("", ""))[:2]
     field = attribute.field or ""
     check = attribute.check
@@ -311,6 +395,13 @@ def _failure(control: Control | None, attribute_id: str) -> str:
     if check is AttributeCheck.WITHIN_DAYS:
         return f"no {b} within {_days(attribute.days or 0)} of {a}"
     return "no supporting evidence in the vault"
+
+
+def _window(program: Program) -> str:
+    engagement = program.engagement
+    if engagement.report_type is ReportType.TYPE2 and engagement.period_start is not None:
+        return f"within the period {engagement.period_start} to {engagement.period_end}"
+    return f"as of {engagement.period_end}"
 
 
 def _days(n: int) -> str:

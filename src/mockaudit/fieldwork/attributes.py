@@ -16,10 +16,10 @@ the way a policy's "within 1 day" and the reconciliations count.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from mockaudit.domain.controls import Attribute
-from mockaudit.domain.dates import parse_instant
+from mockaudit.domain.dates import add_business_days, parse_instant
 from mockaudit.domain.enums import AttributeCheck
 from mockaudit.domain.observations import EvidenceRef, PopulationRow
 from mockaudit.domain.run import AttributeResult
@@ -29,6 +29,7 @@ Check = Callable[[PopulationRow, Mapping[str, EvidenceRef]], str | None]
 
 _SHOWN = 40  # longest cell value quoted in a detail
 _ZERO = timedelta(0)
+_SATURDAY = 5
 _DATE_LENGTH = 10  # "2026-03-01": a longer date cell carries a time
 _fromisoformat = datetime.fromisoformat
 
@@ -56,7 +57,22 @@ def evaluate(
 
 
 def compile_check(attribute: Attribute, evidence_column: str | None) -> Check:
-    """The closure that applies ``attribute`` to a row."""
+    """The closure that applies ``attribute`` to a row (rows outside its ``when`` pass)."""
+    check = _compile(attribute, evidence_column)
+    condition = attribute.when
+    if condition is None:
+        return check
+    column, applies = condition.column, condition.applies
+
+    def conditional(row: PopulationRow, evidence: Mapping[str, EvidenceRef]) -> str | None:
+        if not applies(row.values.get(column, "")):
+            return None
+        return check(row, evidence)
+
+    return conditional
+
+
+def _compile(attribute: Attribute, evidence_column: str | None) -> Check:
     check = attribute.check
     if check is AttributeCheck.EVIDENCE:
         return _evidence(evidence_column)
@@ -73,8 +89,10 @@ def compile_check(attribute: Attribute, evidence_column: str | None) -> Check:
     if check is AttributeCheck.DIFFERENT:
         return _different(first, second)
     if check is AttributeCheck.BEFORE:
+        if attribute.days:
+            return _before_grace(first, second, attribute.days, bool(attribute.business_days))
         return _before(first, second)
-    return _within_days(first, second, attribute.days or 0)
+    return _within_days(first, second, attribute.days or 0, business=bool(attribute.business_days))
 
 
 def _clip(value: str) -> str:
@@ -193,7 +211,45 @@ def _before(first: str, second: str) -> Check:
     return check
 
 
-def _within_days(first: str, second: str, days: int) -> Check:
+def _before_grace(first: str, second: str, days: int, business: bool) -> Check:
+    """``first`` no later than ``days`` (business) days after ``second``, by calendar day:
+    "emergency changes are approved within one business day after merge"."""
+    unit = "business day" if business else "day"
+    unit += "" if days == 1 else "s"
+
+    def check(row: PopulationRow, _: Mapping[str, EvidenceRef]) -> str | None:
+        a, _a_day, why = _moment(row, first)
+        if a is None:
+            return why
+        b, _b_day, why = _moment(row, second)
+        if b is None:
+            return why
+        limit = add_business_days(b.date(), days) if business else b.date() + timedelta(days)
+        if a.date() <= limit:
+            return None
+        return (
+            f"{first} {_cell(row, first)} is more than {days} {unit} after {second}"
+            f" {_cell(row, second)}"
+        )
+
+    return check
+
+
+def _business_gap(a: date, b: date) -> int:
+    """Business days (Monday–Friday) after ``a`` up to and including ``b``; negative if b < a."""
+    if b < a:
+        return -_business_gap(b, a) or -1
+    weeks, rest = divmod((b - a).days, 7)
+    extra = sum(1 for i in range(1, rest + 1) if (a + timedelta(days=i)).weekday() < _SATURDAY)
+    return weeks * 5 + extra
+
+
+def _within_days(first: str, second: str, days: int, *, business: bool = False) -> Check:
+    unit = "business days" if business else "days"
+
+    def gap_of(a: date, b: date) -> int:
+        return _business_gap(a, b) if business else (b - a).days
+
     def slow(row: PopulationRow) -> str | None:
         a, _a_day, why = _moment(row, first)
         if a is None:
@@ -201,13 +257,13 @@ def _within_days(first: str, second: str, days: int) -> Check:
         b, _b_day, why = _moment(row, second)
         if b is None:
             return why
-        gap = (b.date() - a.date()).days
-        if 0 <= gap <= days:
+        gap = gap_of(a.date(), b.date())
+        if 0 <= gap <= days and a.date() <= b.date():
             return None
-        if gap < 0:
+        if b.date() < a.date():
             return f"{second} {_cell(row, second)} is before {first} {_cell(row, first)}"
         return (
-            f"{second} {_cell(row, second)} is {gap} days after {first}"
+            f"{second} {_cell(row, second)} is {gap} {unit} after {first}"
             f" {_cell(row, first)} (limit {days})"
         )
 
@@ -218,7 +274,7 @@ def _within_days(first: str, second: str, days: int) -> Check:
             b = _fromisoformat(row.values.get(second, "").strip())
         except ValueError:
             return slow(row)
-        if a.tzinfo is None and b.tzinfo is None and 0 <= (b.date() - a.date()).days <= days:
+        if a.tzinfo is None and b.tzinfo is None and 0 <= gap_of(a.date(), b.date()) <= days:
             return None
         return slow(row)
 

@@ -23,12 +23,15 @@ from datetime import date, datetime
 from mockaudit.domain import Control, Finding, Program
 from mockaudit.domain.findings import Severity
 from mockaudit.domain.run import ControlConclusion, ControlTest, Run
+from mockaudit.fieldwork.control_evidence import evidence_findings
 from mockaudit.fieldwork.governance import commitment_findings, policy_findings, risk_findings
 from mockaudit.fieldwork.populations import population_findings
 from mockaudit.fieldwork.ports import ProgramSource
 from mockaudit.fieldwork.reconcile import reconciliation_findings
+from mockaudit.fieldwork.reliance import is_itgc, itgcs_effective
 from mockaudit.fieldwork.requests import build_requests
 from mockaudit.fieldwork.scope import accountable_owner, control_findings, scope_findings
+from mockaudit.fieldwork.severity import rate_ownerless
 from mockaudit.fieldwork.testing import (
     ScanResult,
     reports_row_evidence,
@@ -37,8 +40,6 @@ from mockaudit.fieldwork.testing import (
 )
 from mockaudit.readiness import conclude
 
-CHANGE_CRITERIA = frozenset({"CC8.1"})
-ACCESS_CRITERIA = frozenset({"CC6.1", "CC6.2", "CC6.3"})
 _SEVERITY_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 
@@ -62,6 +63,7 @@ def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
     tests, scans = run_control_tests(program, source, options.seed)
     for scan in scans.values():
         findings += scan.findings
+    findings += _control_evidence_findings(program, tests)
     failing = {control: scan.failing for control, scan in scans.items()}
     findings += reconciliation_findings(program, source)
     findings += commitment_findings(program, failing)
@@ -70,7 +72,7 @@ def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
     findings += scope_findings(program, sample_load=sum(t.planned_size for t in tests))
     controls = {c.id for c in program.controls}
     findings += [f for f in options.walkthrough_findings if f.control in controls]
-    numbered = number_findings(findings)
+    numbered = number_findings(rate_ownerless(findings, tests))
     log = build_requests(program, review.profiles, tests, numbered, source)
     readiness = conclude(
         numbered,
@@ -79,6 +81,7 @@ def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
         program,
         as_of=options.as_of,
         window_months=options.window_months,
+        seed=options.seed,
     )
     engagement = program.engagement
     return Run(
@@ -98,35 +101,34 @@ def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
     )
 
 
-def is_itgc(control: Control) -> bool:
-    criteria = set(control.criteria)
-    return bool(criteria & CHANGE_CRITERIA or criteria & ACCESS_CRITERIA)
-
-
 def run_control_tests(
     program: Program, source: ProgramSource, seed: int
 ) -> tuple[list[ControlTest], dict[str, ScanResult]]:
-    """Test every control: ITGCs first, so automated controls know whether to rely on them."""
+    """Test every control: ITGCs first (automated ones last among them), so each automated
+    control knows whether the ITGCs over its systems can be relied on (reliance.py)."""
     results: dict[str, ControlTest] = {}
     scans: dict[str, ScanResult] = {}
     ordered = sorted(program.controls, key=lambda c: (not is_itgc(c), c.kind == "automated"))
     for control in ordered:
-        clean = _itgc_clean(program, results)
+        clean = itgcs_effective(control, program, results)
         results[control.id], scan = _test_one(program, source, control, seed, clean)
         if scan is not None:
             scans[control.id] = scan
+            results[control.id] = results[control.id].model_copy(
+                update={"frame_deviations": scan.failing_rows}
+            )
     return [results[c.id] for c in program.controls], scans
 
 
-def _itgc_clean(program: Program, done: dict[str, ControlTest]) -> bool:
-    itgcs = [c for c in program.controls if is_itgc(c)]
-    has_change = any(set(c.criteria) & CHANGE_CRITERIA for c in itgcs)
-    has_access = any(set(c.criteria) & ACCESS_CRITERIA for c in itgcs)
-    if not (has_change and has_access):
-        return False
-    return all(
-        c.id in done and done[c.id].conclusion is ControlConclusion.NO_EXCEPTIONS for c in itgcs
-    )
+def _control_evidence_findings(program: Program, tests: Sequence[ControlTest]) -> list[Finding]:
+    """Dating and register deviations of controls tested on their own evidence."""
+    found: list[Finding] = []
+    for test in tests:
+        control = program.control(test.control)
+        if control is None or test.population is not None or not test.items:
+            continue
+        found += evidence_findings(program, control, test, test.owner)
+    return found
 
 
 def _test_one(

@@ -3,7 +3,9 @@
 * ``policy.practice_divergence`` (control + attribute form): a policy promises what a
   control's attribute checks, so every item failing that attribute in the
   full-population scan breaks the promise (soc2-domain.md §6.3, §6.4). The
-  reconciliation form lives in :mod:`mockaudit.fieldwork.reconcile`.
+  reconciliation form lives in :mod:`mockaudit.fieldwork.reconcile`. Both say that
+  this is an exception plus a description fix, not an opinion ground by itself
+  (``DIVERGENCE_JUDGEMENT``, readiness/evaluation.py).
 * ``policy.stale``: scenario-format.md says ``approved_on`` "must fall in the period or
   within review_interval_days before period_end". For a Type 2 the window is therefore
   [min(period_start, period_end − review_interval_days), period_end]; for a Type 1
@@ -27,6 +29,15 @@ from mockaudit.fieldwork.severity import HIGH_RISK_SCORE, counted, severity_of
 
 POLICY_CRITERIA: Final = ("CC5.3",)
 """Controls deployed through approved policies and procedures (TSC CC5.3)."""
+
+DIVERGENCE_JUDGEMENT: Final = (
+    " For the opinion a policy worded stricter than practice is an exception plus a"
+    " description fix, not a ground by itself: the items are disclosed in Section IV and the"
+    " policy must be amended to what is done (or practice brought up to it); the opinion"
+    " changes only when the control's own test fails its criterion (soc2-domain.md §3.4,"
+    " §3.5, §6.3)."
+)
+"""What every ``policy.practice_divergence`` finding says about the opinion."""
 
 RISK_CRITERIA: Final = ("CC3.2", "CC5.1")
 """Risks are identified and analysed (CC3.2) and controls are chosen to mitigate them (CC5.1)."""
@@ -70,7 +81,8 @@ def commitment_findings(
                     f"{commitment.attribute} of {commitment.control} passes on every item; "
                     f"it fails on {', '.join(keys[:5])}"
                     + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
-                    + ". Auditors test against what the policy says (soc2-domain.md §6.3).",
+                    + ". Auditors test against what the policy says (soc2-domain.md §6.3)."
+                    + DIVERGENCE_JUDGEMENT,
                     remediation=f"Fix the failing items and the process behind them, or amend "
                     f"{policy.id} to what is actually done and have it re-approved.",
                 )

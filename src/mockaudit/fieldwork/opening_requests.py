@@ -17,6 +17,7 @@ from mockaudit.fieldwork.request_context import PBC_DUE, Ask, RequestContext
 from mockaudit.fieldwork.request_wording import and_join, criteria_of, lower_first
 from mockaudit.fieldwork.scope import accountable_owner
 from mockaudit.fieldwork.severity import counted
+from mockaudit.fieldwork.standard_asks import standard_asks
 
 _S = RequestStatus
 
@@ -30,6 +31,7 @@ def opening_asks(ctx: RequestContext) -> list[Ask]:
         *(_population_ask(ctx, p) for p in program.populations),
         *(ask for c in program.controls if (ask := _control_evidence_ask(ctx, c)) is not None),
         *_walkthrough_asks(ctx),
+        *standard_asks(ctx),
     ]
 
 

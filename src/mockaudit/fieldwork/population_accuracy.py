@@ -158,8 +158,29 @@ def _weak_source(subject: PopulationSubject) -> list[Finding]:
     ]
 
 
-def not_operated(subject: PopulationSubject) -> list[Finding]:
-    """One finding per control on a list with no row in the window."""
+def not_operated(subject: PopulationSubject, *, provided: bool = True) -> list[Finding]:
+    """One finding per control on a list with no row in the window.
+
+    A list with no row at all has not been provided yet (a starter program's empty
+    export): the finding then asks for the population rather than reporting a
+    control that did not operate.
+    """
+    if not provided:
+        return [
+            subject.finding(
+                FindingCode.CONTROL_NOT_OPERATED,
+                f"Control {control.id}: provide population {subject.pid} "
+                f"({subject.population.system}); the list has no rows yet",
+                "Without the list of occurrences for the period the control cannot be "
+                "sampled or tested (soc2-domain.md §3.2).",
+                f"Export {subject.pid} from {subject.population.system} for "
+                f"{subject.start}..{subject.end} and import it (mockaudit population import "
+                f"FILE --population {subject.pid}); COLLECT.md gives the command.",
+                controls=(control,),
+                frequency=control.frequency,
+            )
+            for control in subject.users
+        ]
     return [
         subject.finding(
             FindingCode.CONTROL_NOT_OPERATED,

@@ -125,7 +125,7 @@ def population_findings(program: Program, source: ProgramSource) -> PopulationRe
         profiles[population.id] = profile
         findings += accuracy_findings(subject, profile)
         if profile.in_period == 0:
-            findings += not_operated(subject)
+            findings += not_operated(subject, provided=profile.rows > 0)
         elif type2:
             findings += _coverage_findings(subject, profile, unit)
     return PopulationReview(tuple(findings), profiles)

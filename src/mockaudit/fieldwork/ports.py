@@ -62,6 +62,12 @@ class ProgramSource(Protocol):
         blob is decrypted and re-hashed (use for the few sampled items only)."""
         ...
 
+    def evidence_text(self, path: str, *, limit: int) -> str | None:
+        """The text of a small evidence file the vault holds (UTF-8, at most ``limit``
+        bytes); None when it is not in the vault, larger, binary or fails verification.
+        The auditor reads documents such as registers; nothing here is logged."""
+        ...
+
     def reconciliation_breaks(
         self, reconciliation: Reconciliation, start: date, end: date
     ) -> list[ReconciliationBreak]:

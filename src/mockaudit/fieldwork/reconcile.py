@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from mockaudit.domain import Commitment, Finding, FindingCode, Policy, Program, Reconciliation
 from mockaudit.domain.observations import ReconciliationBreak
-from mockaudit.fieldwork.governance import POLICY_CRITERIA
+from mockaudit.fieldwork.governance import DIVERGENCE_JUDGEMENT, POLICY_CRITERIA
 from mockaudit.fieldwork.ports import ProgramSource
 from mockaudit.fieldwork.scope import accountable_owner, audit_window
 from mockaudit.fieldwork.severity import counted, severity_of
@@ -123,7 +123,7 @@ def _divergence(
         f"{counted(days, 'day')}",
         detail=f"Commitment {commitment.id} ({rec.id}, within {days} days): {_examples(late)}. "
         "Auditors test against what the policy says, so a policy stricter than practice "
-        "becomes an exception (soc2-domain.md §6.3).",
+        "becomes an exception (soc2-domain.md §6.3)." + DIVERGENCE_JUDGEMENT,
         remediation=f"Bring the practice up to the promise, or amend {policy.id} to what is "
         "actually done and have it re-approved.",
     )

@@ -16,6 +16,7 @@ from datetime import date
 from mockaudit.domain import Control, Program
 from mockaudit.domain.observations import EvidenceRef, PopulationProfile
 from mockaudit.domain.run import ControlTest, RequestKind, RequestStatus
+from mockaudit.domain.standard_requests import standard_paths
 from mockaudit.fieldwork.attributes import evidence_paths
 from mockaudit.fieldwork.ports import ProgramSource
 from mockaudit.fieldwork.scope import accountable_owner, audit_window
@@ -77,6 +78,7 @@ class RequestContext:
             *(p.count_evidence for p in program.populations if p.count_evidence),
             *(path for c in program.controls for path in c.evidence),
             *(path for files in item_paths.values() for path in files),
+            *standard_paths(program),
         ]
         start, end = audit_window(program)
         return cls(

@@ -22,12 +22,18 @@ import random
 from bisect import bisect_right
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import date
 from itertools import accumulate
 from typing import Final
 
 from mockaudit.domain.controls import Control
+from mockaudit.domain.dates import expected_labels
 from mockaudit.domain.enums import ControlKind, Frequency, ReportType, RiskTier
 from mockaudit.domain.observations import PeriodUnit
+from mockaudit.domain.tolerable import EXPANSION_MINIMUM as EXPANSION_MINIMUM
+from mockaudit.domain.tolerable import ONE_DEVIATION_SIZE as ONE_DEVIATION_SIZE
+from mockaudit.domain.tolerable import ZERO_DEVIATION_SIZE as ZERO_DEVIATION_SIZE
+from mockaudit.domain.tolerable import expanded_size as expanded_size  # §3.4, re-exported
 
 HIGH_CONFIDENCE: Final = 0.95
 """Confidence at or above this uses the 95 % column of the table."""
@@ -90,10 +96,6 @@ _BY_EVENT: Final = {Frequency.PER_EVENT, Frequency.MULTIPLE_DAILY}
 
 # §2.2, tolerable deviation rate 10 %: zero-deviation and one-deviation sample sizes.
 EXPANSION_TDR: Final = 0.10
-ZERO_DEVIATION_SIZE: Final[Mapping[float, int]] = {0.90: 22, 0.95: 29}
-ONE_DEVIATION_SIZE: Final[Mapping[float, int]] = {0.90: 38, 0.95: 46}
-EXPANSION_MINIMUM: Final = 20
-"""Only a sample of at least this many items is expanded after one deviation (§3.4)."""
 
 
 @dataclass(frozen=True)
@@ -142,13 +144,18 @@ def plan_sample(
     confidence: float,
     report_type: ReportType,
     itgc_clean: bool,
+    period: tuple[date, date] | None = None,
 ) -> SamplePlan:
     """The sample size for one control, capped by the in-period population size.
 
     Order of the rules: nothing in the period → not testable; Type 1 → one recent
     instance (design and implementation, §2.3); continuous → the configuration
-    once; automated with clean change and access ITGCs → 1 (§2.3 automated
-    controls), otherwise tested like a manual control of its frequency; then the table.
+    once; automated with effective change and access ITGCs over its systems → 1
+    (§2.3 automated controls), otherwise tested like a manual control of its
+    frequency; then the table — scaled to a period shorter than a year
+    (:func:`scale_to_period`), or, for a periodic control with several instances
+    per occurrence (one review per vendor), sized on those instances
+    (:func:`instances_row`).
     """
     frequency = control.frequency
     unit = None if frequency is Frequency.CONTINUOUS else stratum_unit(frequency)
@@ -160,22 +167,92 @@ def plan_sample(
         return SamplePlan(1, None, True, "continuous: configuration tested once (§2.3)")
     if control.kind is ControlKind.AUTOMATED and itgc_clean:
         return SamplePlan(
-            1, unit, True, "automated, change and access ITGCs without exceptions: 1 (§2.3)"
+            1, unit, True, "automated, change and access ITGCs over its systems effective: 1 (§2.3)"
         )
-    size = table_size(frequency, control.risk, confidence, population_size)
     column = confidence_column(confidence)
-    row = table_row(frequency, population_size)
+    occurrences = period_occurrences(frequency, period)
+    row = instances_row(frequency, population_size, occurrences) or table_row(
+        frequency, population_size
+    )
+    size = SAMPLE_SIZES[row][column][_TIER_INDEX[control.risk]]
     rule = (
         f"{frequency.value} ({row}, N={population_size}), {control.risk.value} risk,"
         f" {column:.0%} confidence: {size} (soc2-domain.md §2.3 engine defaults"
         + ("; 95% takes the next tier up)" if column == 0.95 else ")")
     )
+    scaled = scale_to_period(size, row, column, frequency, occurrences)
+    if scaled < size:
+        rule += (
+            f", scaled to the period's {occurrences} of {ANNUAL_OCCURRENCES[frequency]}"
+            f" occurrences a year: {scaled} (§2.3 variant D)"
+        )
+        size = scaled
     if control.kind is ControlKind.AUTOMATED:
         rule = "automated but ITGCs not clean, tested as manual: " + rule
     if size > population_size:
         size = population_size
         rule += f", capped at the population size {population_size}"
     return SamplePlan(size, unit, True, rule)
+
+
+ANNUAL_OCCURRENCES: Final[Mapping[Frequency, int]] = {
+    Frequency.DAILY: 260,
+    Frequency.WEEKLY: 52,
+    Frequency.MONTHLY: 12,
+    Frequency.QUARTERLY: 4,
+    Frequency.SEMIANNUAL: 2,
+    Frequency.ANNUAL: 1,
+}
+"""Occurrences of a periodic control in a 12-month period (business days for daily)."""
+
+_PERIOD_UNIT: Final[Mapping[Frequency, PeriodUnit]] = {
+    Frequency.DAILY: PeriodUnit.DAY,
+    Frequency.WEEKLY: PeriodUnit.WEEK,
+    Frequency.MONTHLY: PeriodUnit.MONTH,
+    Frequency.QUARTERLY: PeriodUnit.QUARTER,
+    Frequency.SEMIANNUAL: PeriodUnit.HALF,
+    Frequency.ANNUAL: PeriodUnit.YEAR,
+}
+_SCALED: Final = frozenset({Frequency.DAILY, Frequency.WEEKLY, Frequency.MONTHLY})
+_FEW_A_YEAR: Final = frozenset({Frequency.ANNUAL, Frequency.SEMIANNUAL, Frequency.QUARTERLY})
+
+
+def period_occurrences(frequency: Frequency, period: tuple[date, date] | None) -> int | None:
+    """How many times a periodic control operates in ``period`` (None: not periodic)."""
+    if period is None or frequency not in ANNUAL_OCCURRENCES:
+        return None
+    start, end = period
+    if frequency is Frequency.ANNUAL:
+        return max(1, round(((end - start).days + 1) / 365))
+    return len(expected_labels(start, end, _PERIOD_UNIT[frequency]))
+
+
+def scale_to_period(
+    size: int, row: str, column: float, frequency: Frequency, occurrences: int | None
+) -> int:
+    """A daily, weekly or monthly control's size for a period shorter than a year.
+
+    The §2.3 engine defaults are for 12 months; a shorter period has fewer
+    occurrences, so the size scales with them (§2.3 variant D, 6-month period:
+    monthly 2–5, daily 15–25), never below the row's low tier (the common minimum,
+    variant A) nor above the occurrences themselves.
+    """
+    annual = ANNUAL_OCCURRENCES.get(frequency)
+    if frequency not in _SCALED or occurrences is None or annual is None or occurrences >= annual:
+        return size
+    floor = SAMPLE_SIZES[row][column][0]
+    return min(size, max(floor, math.ceil(size * occurrences / annual)), occurrences)
+
+
+def instances_row(frequency: Frequency, population_size: int, occurrences: int | None) -> str:
+    """The event row for a quarterly/semiannual/annual control with several instances per
+    occurrence — one review per vendor — which samples those instances (§2.3 per-event
+    bands), or "" when the population is one row per occurrence."""
+    if frequency not in _FEW_A_YEAR or occurrences is None or population_size <= occurrences:
+        return ""
+    row = table_row(Frequency.PER_EVENT, population_size)
+    own = SAMPLE_SIZES[frequency.value][0.90][0]
+    return row if SAMPLE_SIZES[row][0.90][0] >= own else ""
 
 
 def control_seed(run_seed: int, control_id: str) -> int:
@@ -289,19 +366,6 @@ def select_expansion(
         drawn_here = rng.sample(range(count), need + len(skip))
         picks.extend((label, i) for i in [i for i in drawn_here if i not in skip][:need])
     return sorted(picks)
-
-
-def expanded_size(planned: int, confidence: float, population_size: int) -> int:
-    """The total sample after one deviation, so the same conclusion still holds (§3.4).
-
-    At the 10 % tolerable rate of §2.2, one deviation needs 38 items at 90 % and 46
-    at 95 % (instead of 22 / 29 with none). A planned sample already above that
-    minimum keeps its surplus: ``max(n1, planned + (n1 − n0))`` — planned 25 → 41
-    at 90 %, 46 at 95 %; planned 40 → 56 / 57. Capped by the population size.
-    """
-    column = confidence_column(confidence)
-    one, zero = ONE_DEVIATION_SIZE[column], ZERO_DEVIATION_SIZE[column]
-    return min(max(one, planned + one - zero), population_size)
 
 
 # -- what a sample of this size can find -------------------------------------------------

@@ -304,8 +304,8 @@ def _no_population(program: Program, control: Control) -> list[Finding]:
 
 
 def _no_evidence(program: Program, control: Control) -> list[Finding]:
-    if control.frequency not in UNSAMPLED or control.evidence:
-        return []
+    if control.frequency not in UNSAMPLED or control.evidence or control.population is not None:
+        return []  # an annual control over a population (one review per vendor) is sampled
     what = "configuration" if control.frequency is Frequency.CONTINUOUS else "annual instance"
     return [
         Finding(

@@ -8,7 +8,8 @@ that slows fieldwork without changing its outcome. Every row cites the part of
 Context-dependent codes take keyword arguments (all optional; a missing one
 falls back to the code's default row):
 
-* ``control.ownerless``: ``variant`` = ``"none"`` | ``"unknown"`` | ``"left"``
+* ``control.ownerless``: ``operation`` = ``"operated"`` | ``"failed"`` | ``"never"``
+  (what testing showed; before testing, ``variant`` = ``"none"`` | ``"unknown"`` | ``"left"``)
 * ``control.not_operated``: ``frequency`` (a :class:`Frequency`)
 * ``population.period_gap``: ``kind`` = ``"unit"`` | ``"edge"`` | ``"event_gap"``
 * ``population.weak_source``: ``has_query``, ``has_count_evidence`` (bools)
@@ -20,11 +21,12 @@ falls back to the code's default row):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from mockaudit.domain.enums import Frequency
-from mockaudit.domain.findings import FindingCode, Severity
+from mockaudit.domain.findings import Finding, FindingCode, Severity
+from mockaudit.domain.run import ControlConclusion, ControlTest
 
 _H, _M, _L = Severity.HIGH, Severity.MEDIUM, Severity.LOW
 _C = FindingCode
@@ -32,7 +34,7 @@ _C = FindingCode
 DEFAULT_SEVERITY: Final[Mapping[FindingCode, Severity]] = {
     _C.SCOPE_CRITERION_UNCOVERED: _H,
     _C.SCOPE_TOO_BROAD: _L,
-    _C.CONTROL_OWNERLESS: _H,
+    _C.CONTROL_OWNERLESS: _M,
     _C.CONTROL_NO_POPULATION: _H,
     _C.CONTROL_NOT_OPERATED: _H,
     _C.CONTROL_NO_EVIDENCE: _M,
@@ -59,8 +61,9 @@ SEVERITY_REASONS: Final[Mapping[FindingCode, str]] = {
     "deficiency that qualifies the opinion on it (soc2-domain.md §3.5, §6.1 design)",
     _C.SCOPE_TOO_BROAD: "low: over-scoping costs time and samples but is no exception "
     "(§6.3 'scope too broad', §6.4 overly_broad_scope)",
-    _C.CONTROL_OWNERLESS: "high with no owner at all: nobody executes or evidences the control; "
-    "medium for an unknown or departed owner, fixed by reassigning (§6.3, §6.4 ownerless_control)",
+    _C.CONTROL_OWNERLESS: "medium: a readiness risk, not an exception, when the control operated "
+    "(the auditor tests the control, not the org chart); high only when it also failed or never "
+    "operated, where nobody owning it is the likely cause (§3.5, §6.3, §6.4 ownerless_control)",
     _C.CONTROL_NO_POPULATION: "high: a sampled control with no population cannot be tested, a "
     "scope limitation (§3.2 populations, §3.5 disclaimer, §6.1 scope limitation)",
     _C.CONTROL_NOT_OPERATED: "high for scheduled controls (daily..semiannual) that never ran, an "
@@ -164,7 +167,10 @@ def severity_of(code: FindingCode, **context: object) -> Severity:
 
 
 def _ownerless(context: Mapping[str, object]) -> Severity:
-    variant = context.get("variant", "none")
+    operation = context.get("operation")
+    if operation is not None:
+        return _M if operation == "operated" else _H
+    variant = context.get("variant")
     return _H if variant == "none" else _M
 
 
@@ -222,3 +228,40 @@ _RULES = {
     _C.POLICY_STALE: _stale,
     _C.RISK_UNMITIGATED: _unmitigated,
 }
+
+
+def ownerless_operation(test: ControlTest | None) -> str:
+    """``operated``, ``failed`` or ``never``: what testing showed of an ownerless control."""
+    if test is None or test.conclusion is ControlConclusion.NOT_TESTABLE:
+        return "never"
+    failed = (
+        test.effective is False
+        or test.missed_occurrences
+        or (test.effective is None and test.conclusion is ControlConclusion.EXCEPTIONS)
+    )
+    return "failed" if failed else "operated"
+
+
+_OPERATION_TEXT: Final = {
+    "operated": " It operated without a deviation above the tolerable rate, so this is a "
+    "readiness risk (medium), not an exception or a ground for the opinion.",
+    "failed": " It also failed in testing, and nobody owning it is the likely cause (high).",
+    "never": " It could not be tested as operating in the period (high).",
+}
+
+
+def rate_ownerless(findings: Sequence[Finding], tests: Sequence[ControlTest]) -> list[Finding]:
+    """``control.ownerless`` findings re-rated with what testing showed (``_ownerless``)."""
+    by_control = {t.control: t for t in tests}
+    out = []
+    for finding in findings:
+        if finding.code is _C.CONTROL_OWNERLESS and finding.control is not None:
+            operation = ownerless_operation(by_control.get(finding.control))
+            finding = finding.model_copy(
+                update={
+                    "severity": severity_of(_C.CONTROL_OWNERLESS, operation=operation),
+                    "detail": finding.detail + _OPERATION_TEXT[operation],
+                }
+            )
+        out.append(finding)
+    return out

@@ -1,42 +1,53 @@
 """Testing one control as the auditor does, and scanning every item as the auditor cannot.
 
 ``test_control`` plays soc2-domain.md §2–§3 for one control: build the sampling
-frame (in-period rows per month or quarter), size the sample (§2.3), draw it with
-the control's seed (§3.3), test every attribute on every item — evidence of the
-sampled items only is decrypted and re-hashed — and conclude (§3.4):
+frame (in-period rows per month or quarter), size the sample (§2.3, sampling.py),
+draw it with the control's seed (§3.3), test every attribute on every item —
+evidence of the sampled items only is decrypted and re-hashed — and conclude with
+the tolerable-deviation rule of ``domain.tolerable`` (§2.2, §3.4):
 
-* no deviation → no exceptions;
-* exactly one deviation in a sample of ≥ 20 (Type 2) → the sample is expanded
-  once (``sampling.expanded_size``); no further deviation → no exceptions, the
-  one deviation staying within the tolerable rate; any further one → exceptions;
-* one deviation in a sample under 20 (a quarterly or monthly control: nothing to
-  expand into, one missed quarter is 1 of 4), one deviation when the whole
-  population was already tested, or two or more deviations → exceptions;
-* no occurrence in the period, or no population for a sampled frequency in a
-  Type 2 → not testable.
+* the deviations counted are the sampled items that fail an attribute plus the
+  occurrences of a weekly-to-semiannual control that never happened
+  (occurrences.py: "one missed quarter = 1 of 4 failed");
+* 0 → effective, "No exceptions noted."; exactly 1 in a planned sample of ≥ 20 →
+  the sample is expanded once (``sampling.expanded_size``), and no further
+  deviation → effective *with* the exception noted; otherwise → not effective;
+* no occurrence in the period → not testable for an event-driven control (it did
+  not operate), not effective for a scheduled one (every unit missed).
 
-Missing evidence on a sampled item is a deviation (§2.1) through the ``evidence``
-attribute. Controls without a population are tested on their control-level
-evidence files: every file present and verifying → no exceptions; a file missing
-or failing verification → exceptions; no file named at all → not testable.
+What each ``ControlTest`` carries (domain/run.py): ``effective`` (the verdict),
+``exceptions_noted`` (every deviation found), ``result_text`` (Section IV, worded
+by section_iv.py), ``tolerable_rule``, ``missed_occurrences``, ``scope_limited``
+(a sampled item's evidence, or the population, was not produced — §2.1 still counts
+the item as a deviation) and ``procedure``. ``conclusion`` follows Section IV, not
+the opinion: ``EXCEPTIONS`` whenever an exception is noted — including an effective
+control whose expanded sample held one deviation — ``NO_EXCEPTIONS`` only with
+nothing to disclose. Whether the control can be relied on is ``effective``.
+``reason`` is the one technical line behind the result.
+
+Controls without a population are tested on their control-level evidence
+(control_evidence.py: produced, dated in the period, a configuration held across
+it, a register with nothing overdue).
 
 ``scan_population`` streams every in-period row once and reports each deviating
 item with whether the auditor sampled it and the chance a sample of that size
-finds such an item.
+finds such an item; an item the sample did not hit is a *risk* of an exception,
+worded so and never rated high.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Final
 
 from mockaudit.domain import Control, Engagement, Finding, FindingCode, Population, Program
-from mockaudit.domain.enums import AttributeCheck, Frequency, ReportType
+from mockaudit.domain.enums import AttributeCheck, ReportType
 from mockaudit.domain.findings import Severity
 from mockaudit.domain.observations import EvidenceRef, PeriodUnit, PopulationRow
 from mockaudit.domain.run import AttributeResult, ControlConclusion, ControlTest, SampleItem
+from mockaudit.domain.tolerable import Verdict, judge, rule_text
 from mockaudit.fieldwork.attributes import (
     Check,
     compile_check,
@@ -44,6 +55,8 @@ from mockaudit.fieldwork.attributes import (
     evidence_problem,
     missing_paths,
 )
+from mockaudit.fieldwork.control_evidence import CONTROL_EVIDENCE, test_control_evidence
+from mockaudit.fieldwork.occurrences import Schedule, schedule
 from mockaudit.fieldwork.ports import ProgramSource
 from mockaudit.fieldwork.sampling import (
     EXPANSION_MINIMUM,
@@ -57,26 +70,32 @@ from mockaudit.fieldwork.sampling import (
     select_recent,
     stratum_unit,
 )
+from mockaudit.fieldwork.section_iv import (
+    item_noun,
+    missed_exception,
+    result_text,
+    sample_procedure,
+    sampled_exception,
+)
 from mockaudit.fieldwork.severity import severity_of
+from mockaudit.fieldwork.window import TYPE1_LOOKBACK, fieldwork_window
 
-TYPE1_LOOKBACK: Final = timedelta(days=365)
+__all__ = [
+    "CONTROL_EVIDENCE",
+    "TYPE1_LOOKBACK",
+    "ScanResult",
+    "fieldwork_window",
+    "reports_row_evidence",
+    "scan_population",
+    "test_control",
+]
+
 SCAN_CHUNK: Final = 4096
 """Rows whose evidence paths are looked up in one call during the scan."""
 
-CONTROL_EVIDENCE: Final = "control-evidence"
-"""Attribute id of the single check on a population-less control's own evidence."""
-
-_WITHOUT_POPULATION: Final = {Frequency.ANNUAL, Frequency.CONTINUOUS}
 _NOT_TESTABLE = ControlConclusion.NOT_TESTABLE
 _EXCEPTIONS = ControlConclusion.EXCEPTIONS
 _CLEAN = ControlConclusion.NO_EXCEPTIONS
-
-
-def fieldwork_window(engagement: Engagement) -> tuple[date, date]:
-    """The dates the auditor tests: the period (Type 2) or the year to the as-of date (Type 1)."""
-    if engagement.report_type is ReportType.TYPE2 and engagement.period_start is not None:
-        return engagement.period_start, engagement.period_end
-    return engagement.period_end - TYPE1_LOOKBACK, engagement.period_end
 
 
 # -- testing one control -----------------------------------------------------------------
@@ -104,38 +123,125 @@ def test_control(
         seed=seed,
     )
     if population is None:
-        return _test_without_population(control, source, engagement, base)
+        return test_control_evidence(control, source, engagement, base)
     start, end = fieldwork_window(engagement)
     unit = stratum_unit(control.frequency)
     frame = dict(source.strata(population.id, start, end, unit))
     size = sum(frame.values())
+    type1 = engagement.report_type is ReportType.TYPE1
+    timing = Schedule() if type1 else schedule(control, population, source, start, end)
     plan = plan_sample(
         control,
         population_size=size,
         confidence=engagement.confidence,
         report_type=engagement.report_type,
         itgc_clean=itgc_clean,
+        period=(start, end),
     )
-    base = base.model_copy(update={"population_size": size, "unit": unit.value})
+    base = base.model_copy(
+        update={
+            "population_size": size,
+            "unit": unit.value,
+            "missed_occurrences": timing.missed,
+            "procedure": sample_procedure(
+                control,
+                item_noun(population, population.id),
+                plan.size,
+                size,
+                unit.value,
+                plan.rule,
+            ),
+        }
+    )
     if not plan.testable:
-        reason = f"Not testable: no occurrence in {population.id} between {start} and {end}"
-        return base.model_copy(update={"conclusion": _NOT_TESTABLE, "reason": reason})
-    type1 = engagement.report_type is ReportType.TYPE1
+        return _nothing_to_sample(control, population, base, timing, (start, end))
     picks = (select_recent if type1 else select)(frame, plan.size, seed)
     tester = _ItemTester(control, population, source, (start, end, unit))
     items = tester.test(picks, expansion=False)
-    if not type1:
-        items += _expansion(tester, items, frame, picks, seed, engagement.confidence)
+    whole = plan.size >= size
+    found = _deviations(items) + len(timing.missed)
+    verdict = judge(planned=plan.size, deviations=found, expanded=False, whole_population=whole)
+    if verdict is Verdict.EXPAND:
+        more = _expansion(tester, items, frame, picks, seed, engagement.confidence)
+        items += more
+        found = _deviations(items) + len(timing.missed)
+        verdict = judge(
+            planned=plan.size, deviations=found, expanded=bool(more), whole_population=not more
+        )
     expanded = any(item.expansion for item in items)
-    conclusion, reason = _conclude(items, population.id, expanded=expanded, whole=size)
+    noun = item_noun(population, population.id)
+    sampled = sampled_exception(control, items, noun) if _deviations(items) else ""
+    missed = missed_exception(control.frequency, timing.expected, timing.missed)
     return base.model_copy(
         update={
             "planned_size": plan.size,
             "items": tuple(items),
             "expanded": expanded,
-            "conclusion": conclusion,
-            "reason": reason,
+            "procedure": base.procedure
+            + (
+                f" After one deviation the sample was expanded to {len(items)} items."
+                if expanded
+                else ""
+            ),
+            "conclusion": _CLEAN if verdict is Verdict.EFFECTIVE else _EXCEPTIONS,
+            "reason": _conclude(items, population.id, expanded=expanded, whole=size, timing=timing),
+            "exceptions_noted": found,
+            "effective": verdict is not Verdict.NOT_EFFECTIVE,
+            "result_text": result_text(
+                verdict,
+                sampled=sampled,
+                missed=missed if timing.missed else "",
+                planned=plan.size,
+                total=len(items),
+            ),
+            "tolerable_rule": rule_text(plan.size),
+            "scope_limited": _evidence_not_produced(control, items),
         }
+    )
+
+
+def _nothing_to_sample(
+    control: Control,
+    population: Population,
+    base: ControlTest,
+    timing: Schedule,
+    window: tuple[date, date],
+) -> ControlTest:
+    """No occurrence in the period: a scheduled control missed every unit (not effective);
+    an event-driven one simply did not operate (not testable, §3.2)."""
+    start, end = window
+    if timing.missed:
+        missed = missed_exception(control.frequency, timing.expected, timing.missed)
+        return base.model_copy(
+            update={
+                "conclusion": _EXCEPTIONS,
+                "reason": f"Exception noted: {missed}",
+                "exceptions_noted": len(timing.missed),
+                "effective": False,
+                "result_text": result_text(Verdict.NOT_EFFECTIVE, missed=missed),
+                "tolerable_rule": rule_text(timing.expected),
+            }
+        )
+    reason = f"Not testable: no occurrence in {population.id} between {start} and {end}"
+    return base.model_copy(
+        update={
+            "conclusion": _NOT_TESTABLE,
+            "reason": reason,
+            "result_text": (
+                "The control did not operate during the period; its operating effectiveness"
+                " could not be tested."
+            ),
+        }
+    )
+
+
+def _evidence_not_produced(control: Control, items: Sequence[SampleItem]) -> bool:
+    """Whether any sampled item's evidence was not produced (a scope limitation, §3.5)."""
+    evidence = {a.id for a in control.attributes if a.check is AttributeCheck.EVIDENCE}
+    return any(
+        not r.passed and r.attribute in evidence and "fails verification" not in r.detail
+        for item in items
+        for r in item.results
     )
 
 
@@ -151,8 +257,6 @@ def _expansion(
     confidence: float,
 ) -> list[SampleItem]:
     """The extra items after exactly one deviation in a sample of at least 20 (§3.4)."""
-    if _deviations(items) != 1 or len(items) < EXPANSION_MINIMUM:
-        return []
     extra = expanded_size(len(items), confidence, sum(frame.values())) - len(items)
     if extra <= 0:  # the whole population was already tested
         return []
@@ -210,19 +314,27 @@ def _deviations(items: Iterable[SampleItem]) -> int:
 
 
 def _conclude(
-    items: list[SampleItem], population: str, *, expanded: bool, whole: int
-) -> tuple[ControlConclusion, str]:
-    """The verdict and the one line an auditor would write under the control."""
+    items: list[SampleItem], population: str, *, expanded: bool, whole: int, timing: Schedule
+) -> str:
+    """The one technical line under the control (the Section IV wording is ``result_text``)."""
     total = len(items)
     planned = sum(1 for item in items if not item.expansion)
     deviating = [item for item in items if item.deviation]
+    missed = (
+        f"; {len(timing.missed)} of {timing.expected} occurrences not performed"
+        f" ({', '.join(timing.missed)})"
+        if timing.missed
+        else ""
+    )
     if not deviating:
-        return _CLEAN, f"No exceptions noted: {total} sampled items of {population} passed"
+        if missed:
+            return f"Exception noted: {total} sampled items of {population} passed{missed}"
+        return f"No exceptions noted: {total} sampled items of {population} passed"
     first = deviating[0]
     example = next(r for r in first.results if not r.passed)
     instance = f"{first.key}: {example.detail}"
-    if expanded and len(deviating) == 1:
-        return _CLEAN, (
+    if expanded and len(deviating) == 1 and not missed:
+        return (
             f"1 deviation in {planned} sampled items of {population} ({instance}); sample"
             f" expanded to {total} with no further deviation, within the tolerable rate"
         )
@@ -236,50 +348,15 @@ def _conclude(
     if expanded:
         scope += f" (expanded from {planned} after one deviation)"
     why = ""
-    if len(deviating) == 1:
+    if len(deviating) == 1 and not missed:
         why = (
             "; the whole population was tested"
             if total >= whole
             else f"; one deviation in a sample under {EXPANSION_MINIMUM} exceeds the tolerable rate"
         )
-    return _EXCEPTIONS, (
-        f"Exception noted: {len(deviating)} of {scope} deviated ({failed}; e.g. {instance}){why}"
-    )
-
-
-def _test_without_population(
-    control: Control, source: ProgramSource, engagement: Engagement, base: ControlTest
-) -> ControlTest:
-    """Annual, continuous and design-only controls: inspect the control-level evidence."""
-    type2 = engagement.report_type is ReportType.TYPE2
-    if type2 and control.frequency not in _WITHOUT_POPULATION:
-        reason = f"Not testable: no population of occurrences for a {control.frequency} control"
-        return base.model_copy(update={"conclusion": _NOT_TESTABLE, "reason": reason})
-    if not control.evidence:
-        reason = "Not testable: no population and no control-level evidence to inspect"
-        return base.model_copy(update={"conclusion": _NOT_TESTABLE, "reason": reason})
-    refs = source.evidence(control.evidence, verify=True)
-    paths = list(dict.fromkeys(control.evidence))
-    missing = missing_paths(paths, refs)
-    damaged = [p for p in paths if p not in missing and refs[p].verified is False]
-    problem = ""
-    if missing:
-        problem = f"{_listing(missing)} not in vault"
-    elif damaged:
-        problem = f"{_listing(damaged)} fails verification"
-    item = SampleItem(key=control.id, line=0, results=(_result(CONTROL_EVIDENCE, problem or None),))
-    if problem:
-        conclusion, reason = _EXCEPTIONS, f"Exception noted: control-level evidence {problem}"
-    else:
-        count = f"{len(paths)} control-level evidence file" + ("s" if len(paths) > 1 else "")
-        conclusion, reason = _CLEAN, f"No exceptions noted: inspected {count}"
-    return base.model_copy(
-        update={
-            "planned_size": 1,
-            "items": (item,),
-            "conclusion": conclusion,
-            "reason": reason,
-        }
+    return (
+        f"Exception noted: {len(deviating)} of {scope} deviated"
+        f" ({failed}; e.g. {instance}){why}{missed}"
     )
 
 
@@ -299,6 +376,7 @@ class ScanResult:
     population_size: int  # in-period rows scanned (N)
     deviating: int  # rows behind the sample.deviation findings (K)
     missing_evidence: int  # rows behind the evidence.missing findings
+    failing_rows: int = 0  # rows failing any attribute: what another sample could hit
 
 
 @dataclass
@@ -360,6 +438,7 @@ def scan_population(
         population_size=scanner.rows,
         deviating=scanner.deviating,
         missing_evidence=scanner.missing,
+        failing_rows=scanner.failing_rows,
     )
 
 
@@ -383,7 +462,7 @@ class _Scanner:
         self.failing: dict[str, dict[str, None]] = {a.id: {} for a in control.attributes}
         self.hits: dict[str, _Hit] = {}  # key → the attributes it fails
         self.lost: dict[str, _Hit] = {}  # key → its files missing from the vault
-        self.rows = self.deviating = self.missing = 0
+        self.rows = self.deviating = self.missing = self.failing_rows = 0
 
     def scan_all(
         self, rows: Iterable[tuple[PopulationRow, list[str]]], refs: Mapping[str, EvidenceRef]
@@ -449,6 +528,8 @@ class _Scanner:
                 failures.append((attr, detail))
                 self.failing[attr][row.key] = None
                 only_lost_evidence = only_lost_evidence and not other
+        if failures:
+            self.failing_rows += 1
         if failures and not only_lost_evidence:
             self.deviating += 1
             self.hits.setdefault(row.key, _Hit(row.line, failures))
@@ -499,18 +580,19 @@ class _FindingContext:
     owner: str | None
     size: int
     sampled: frozenset[str] = field(init=False)
-    severity: dict[FindingCode, Severity] = field(init=False)
+    severity: dict[tuple[FindingCode, bool], Severity] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sampled", frozenset(item.key for item in self.test.items))
         codes = (FindingCode.SAMPLE_DEVIATION, FindingCode.EVIDENCE_MISSING)
-        object.__setattr__(self, "severity", {code: _severity(code, self.test) for code in codes})
+        severity = {(c, hit): _severity(c, self.test, sampled=hit) for c in codes for hit in (1, 0)}
+        object.__setattr__(self, "severity", severity)
 
     def _common(self, code: FindingCode, key: str, bad: int) -> dict[str, Any]:
         return {
             "id": "",
             "code": code,
-            "severity": self.severity[code],
+            "severity": self.severity[code, key in self.sampled],
             "control": self.control.id,
             "population": self.population.id,
             "criteria": self.control.criteria,
@@ -525,10 +607,12 @@ class _FindingContext:
     def _odds(self, bad: int, what: str, sampled: bool, probability: float) -> str:
         n = self.test.sample_size
         if sampled:
-            return f"The auditor's sample of {n} contains this item."
+            return f"The auditor's sample of {n} contains this item: {self.test.result_text}"
         return (
-            f"Not in the auditor's sample of {n}; a sample of {n} from {self.size} items"
-            f" hits one of the {bad} {what} with probability {probability:.0%}."
+            f"Risk of an exception, not an exception: the auditor's sample of {n} did not"
+            f" include this item, so Section IV does not report it; another sample of {n}"
+            f" from {self.size} items hits one of the {bad} {what} with probability"
+            f" {probability:.0%}."
         )
 
     def deviation(self, key: str, hit: _Hit, bad: int) -> Finding:
@@ -538,9 +622,12 @@ class _FindingContext:
         odds = self._odds(
             bad, "deviating items", common["sampled"], common["detection_probability"]
         )
+        title = f"{key} fails {names}"
+        if not common["sampled"]:
+            title = f"Risk of an exception: {title} (not in the auditor's sample)"
         return Finding(
             **common,
-            title=f"{key} fails {names}",
+            title=title,
             detail=f"{self.population.id} line {hit.line}: {reasons}. {odds}",
             remediation=(
                 f"Find out why {self.control.id} did not operate on {key}, fix the cause so it"
@@ -568,6 +655,7 @@ class _FindingContext:
         )
 
 
-def _severity(code: FindingCode, test: ControlTest) -> Severity:
-    """sample.deviation is high when the control concludes "exceptions noted" (severity.py)."""
-    return severity_of(code, exceptions=test.conclusion is _EXCEPTIONS)
+def _severity(code: FindingCode, test: ControlTest, *, sampled: int) -> Severity:
+    """sample.deviation is high when the auditor's sample hit it and the control is not
+    effective; an unsampled one is a risk of an exception, never high (severity.py)."""
+    return severity_of(code, exceptions=bool(sampled) and test.effective is False)

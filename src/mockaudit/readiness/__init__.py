@@ -14,8 +14,10 @@ from datetime import date
 from mockaudit.domain import Program
 from mockaudit.domain.findings import Finding
 from mockaudit.domain.run import ControlConclusion, ControlCounts, ControlTest, Readiness, Request
+from mockaudit.readiness.distribution import DEFAULT_SAMPLES, simulate
 from mockaudit.readiness.estimate import fieldwork_days, follow_up_rounds
-from mockaudit.readiness.opinion import conclusions, criterion_map, likely_opinion
+from mockaudit.readiness.evaluation import Context, outcomes
+from mockaudit.readiness.opinion import conclusions, criterion_map, likely_opinion, notes
 from mockaudit.readiness.scoring import score
 from mockaudit.readiness.timeline import timeline
 
@@ -26,6 +28,7 @@ __all__ = [
     "fieldwork_days",
     "likely_opinion",
     "score",
+    "simulate",
     "timeline",
 ]
 
@@ -49,18 +52,39 @@ def conclude(
     *,
     as_of: date,
     window_months: int = 6,
+    seed: int = 0,
+    samples: int = DEFAULT_SAMPLES,
 ) -> Readiness:
-    """The readiness block of a run (findings should already be numbered F-0001…)."""
+    """The readiness block of a run (findings should already be numbered F-0001…).
+
+    The likely opinion is the most probable one over ``samples`` simulated auditor
+    samples drawn with ``seed`` (readiness/distribution.py); ``opinion_rule`` and
+    ``grounds`` explain it with the seeded run's own evaluation when that run reached
+    the same opinion, else with the first simulated sample that did.
+    """
     value, weights = score(findings, tests)
-    opinion, rule = likely_opinion(findings, tests, program)
+    context = Context.of(program, findings)
+    distribution, case = simulate(
+        context,
+        outcomes(program, tests, findings),
+        tests,
+        report_type=program.engagement.report_type,
+        confidence=program.engagement.confidence,
+        seed=seed,
+        samples=samples,
+        notes=notes(findings),
+    )
+    share = distribution.probabilities[distribution.most_likely.value]
     return Readiness(
         score=value,
-        likely_opinion=opinion,
-        opinion_rule=rule,
+        likely_opinion=distribution.most_likely,
+        opinion_rule=f"{case.rule}; most probable in {share:.0%} of {samples:,} simulated samples",
         fieldwork_days=fieldwork_days(requests, findings, tests),
         follow_up_rounds=follow_up_rounds(requests),
         controls=control_counts(program, tests),
         criteria=criterion_map(program, tests),
         weights=weights,
         timeline=timeline(findings, program.engagement, as_of=as_of, window_months=window_months),
+        grounds=case.grounds,
+        opinion_distribution=distribution,
     )

@@ -1,51 +1,53 @@
-"""The likely opinion, and the rule that produced it in words.
+"""The likely opinion from the per-criterion evaluation, and the rule that produced it in words.
 
-soc2-domain.md §3.5 gives four opinions; §6.2 gives the impact rule of thumb
-("isolated exceptions usually leave the opinion unqualified; pervasive or
-systemic ones may qualify it; design deficiencies are more serious"). The rules
-below apply them in the order an auditor would, first match wins:
+soc2-domain.md §3.5 gives four opinions. ``evaluation.grounds`` lists the in-scope
+criteria a CPA firm would say are not met and why (rules in that module); the
+opinion follows from those grounds, first match wins:
 
-1. **Disclaimer** (scope limitation, §3.5): the auditor cannot obtain sufficient
-   evidence for at least ``DISCLAIMER_SHARE`` (half) of the program's controls —
-   controls that are not testable, or whose population cannot be relied on
-   (a high ``population.count_mismatch`` or ``population.period_gap``).
-2. **Adverse** (pervasive deficiencies): controls with exceptions in more than
-   half of the control families (the id prefix: ``CHG`` in ``CHG-01``), or
-   criteria with no effective control in more than half of the in-scope
-   criterion groups (``CC6``, ``A1``…), with at least ``PERVASIVE_MIN`` (3) of them.
-3. **Qualified** (a specific, limited material issue): an in-scope criterion
-   with no effective control — because its controls have exceptions, because it
-   has no control at all, or because none could be tested for lack of evidence;
-   an ownerless control that is the only control of a criterion; a high
-   ``policy.practice_divergence`` (the description promises what practice breaks).
-4. **Unqualified** otherwise, even with exceptions noted in Section IV when other
-   effective controls cover the same criteria (§3.4, [S34c]).
+1. **Disclaimer** — the auditor cannot obtain sufficient evidence over most of the
+   examination: scope limitations (population or sampled evidence not produced,
+   nothing to inspect) on at least ``DISCLAIMER_SHARE`` (half) of the controls
+   (§3.5: "scope limitation, missing records, access denied"; not a statement
+   that controls failed).
+2. **Adverse** — material and pervasive: grounds other than scope limitations in
+   at least ``PERVASIVE_MIN`` (3) criterion groups (``CC6`` of ``CC6.2``) *and* more
+   than ``PERVASIVE_SHARE`` (half) of the in-scope criteria not met (§3.5:
+   "misstatements/deficiencies material and pervasive; controls cannot be relied
+   on"). Both are needed: failures in many groups that still leave most criteria
+   met are several specific issues — a qualification listing each (§3.5, "a
+   specific, limited material issue … for one criterion area", once per area) —
+   while most criteria unmet means the controls as a whole cannot be relied on.
+3. **Qualified** — at least one ground: "a specific, limited material issue …
+   for one criterion area, or a limited scope limitation" (§3.5).
+4. **Unqualified** — no ground, even with exceptions noted in Section IV
+   (§3.4: every deviation is disclosed; §3.5: a clean opinion "can still contain
+   exceptions in Section IV if not pervasive").
 
-A control "did not operate" (``control.not_operated``, no occurrence in the
-period) is reported but does not by itself modify the opinion (§3.2, zero
-occurrence convention); it still counts towards the disclaimer share.
+The rule text names the opinion, the §3.5 row it applies and the grounds, so a
+reader can check each one against the controls' Section IV results.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
 from mockaudit.domain import Control, Program, criteria_for
 from mockaudit.domain.criteria import CRITERIA
-from mockaudit.domain.findings import Finding, FindingCode, Severity
-from mockaudit.domain.run import ControlConclusion, ControlTest, Opinion
+from mockaudit.domain.findings import Finding, FindingCode
+from mockaudit.domain.run import ControlConclusion, ControlTest, Ground, GroundKind, Opinion
+from mockaudit.readiness.evaluation import Context, Outcome, grounds, outcomes
 
 DISCLAIMER_SHARE = 0.5
 """Share of controls without sufficient evidence from which the auditor disclaims."""
 
 PERVASIVE_MIN = 3
-"""Fewest affected families / criterion groups that can count as pervasive."""
+"""Fewest criterion groups with grounds that can count as pervasive."""
 
-UNRELIABLE_POPULATION_CODES = frozenset(
-    {FindingCode.POPULATION_COUNT_MISMATCH, FindingCode.POPULATION_PERIOD_GAP}
-)
+PERVASIVE_SHARE = 0.5
+"""Share of in-scope criteria not met above which failures are pervasive."""
+
+SOURCE = "soc2-domain.md §3.5"
 
 _LIST_LIMIT = 5
 
@@ -90,91 +92,6 @@ def criterion_map(program: Program, tests: Sequence[ControlTest]) -> dict[str, s
     return out
 
 
-def likely_opinion(
-    findings: Sequence[Finding], tests: Sequence[ControlTest], program: Program
-) -> tuple[Opinion, str]:
-    """The opinion a CPA firm would most likely give, and the rule that produced it."""
-    facts = _Facts.gather(findings, tests, program)
-    for rule in (_disclaimer, _adverse, _qualified):
-        verdict = rule(facts)
-        if verdict is not None:
-            return verdict
-    return Opinion.UNQUALIFIED, _unqualified_rule(facts)
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """What the rules look at, computed once."""
-
-    program: Program
-    verdicts: Mapping[str, ControlConclusion]
-    tests: Mapping[str, ControlTest]
-    by_criterion: Mapping[str, tuple[Control, ...]]
-    in_scope: tuple[str, ...]
-    unreliable: frozenset[str]  # population ids
-    codes: Mapping[str, frozenset[FindingCode]]  # control id → codes of its findings
-    divergences: tuple[Finding, ...]
-
-    @classmethod
-    def gather(
-        cls, findings: Sequence[Finding], tests: Sequence[ControlTest], program: Program
-    ) -> _Facts:
-        codes: dict[str, set[FindingCode]] = {}
-        for f in findings:
-            if f.control is not None:
-                codes.setdefault(f.control, set()).add(f.code)
-        return cls(
-            program=program,
-            verdicts=conclusions(program, tests),
-            tests={t.control: t for t in tests},
-            by_criterion=_controls_by_criterion(program),
-            in_scope=tuple(c.id for c in criteria_for(program.engagement.categories)),
-            unreliable=frozenset(
-                f.population
-                for f in findings
-                if f.population is not None
-                and f.code in UNRELIABLE_POPULATION_CODES
-                and f.severity is Severity.HIGH
-            ),
-            codes={k: frozenset(v) for k, v in codes.items()},
-            divergences=tuple(
-                f
-                for f in findings
-                if f.code is FindingCode.POLICY_PRACTICE_DIVERGENCE and f.severity is Severity.HIGH
-            ),
-        )
-
-    def relies_on_unreliable(self, control: Control) -> bool:
-        return control.population is not None and control.population in self.unreliable
-
-    def unsupported(self, control: Control) -> bool:
-        """No sufficient evidence: not testable, or tested on a population nobody can trust."""
-        not_testable = self.verdicts[control.id] is ControlConclusion.NOT_TESTABLE
-        return not_testable or self.relies_on_unreliable(control)
-
-    def effective(self, control: Control) -> bool:
-        return self.verdicts[control.id] is ControlConclusion.NO_EXCEPTIONS and not (
-            self.relies_on_unreliable(control)
-        )
-
-    def did_not_operate(self, control: Control) -> bool:
-        """Not testable only because nothing happened in the period (not a scope limitation)."""
-        own = self.codes.get(control.id, frozenset())
-        return (
-            self.verdicts[control.id] is ControlConclusion.NOT_TESTABLE
-            and FindingCode.CONTROL_NOT_OPERATED in own
-            and FindingCode.CONTROL_NO_POPULATION not in own
-            and FindingCode.CONTROL_NO_EVIDENCE not in own
-            and not self.relies_on_unreliable(control)
-        )
-
-    def exceptions_text(self, control: Control) -> str:
-        test = self.tests.get(control.id)
-        if test is None or not test.items:
-            return control.id
-        return f"{control.id} ({test.deviations} of {test.sample_size})"
-
-
 def _controls_by_criterion(program: Program) -> dict[str, tuple[Control, ...]]:
     out: dict[str, list[Control]] = {}
     for control in program.controls:
@@ -183,13 +100,114 @@ def _controls_by_criterion(program: Program) -> dict[str, tuple[Control, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _family(control_id: str) -> str:
-    """``CHG`` for ``CHG-01``; the leading letters when there is no dash."""
-    head, dash, _ = control_id.rpartition("-")
-    if dash and head:
-        return head
-    letters = "".join(ch for ch in control_id if ch.isalpha())
-    return letters or control_id
+def likely_opinion(
+    findings: Sequence[Finding], tests: Sequence[ControlTest], program: Program
+) -> tuple[Opinion, str]:
+    """The seeded run's opinion and its rule (the distribution is in ``distribution``)."""
+    context = Context.of(program, findings)
+    results = outcomes(program, tests, findings)
+    opinion, rule, _ = decide(context, results, notes=notes(findings))
+    return opinion, rule
+
+
+def notes(findings: Sequence[Finding]) -> tuple[str, ...]:
+    """What is reported but is not a ground by itself (named in the unqualified rule)."""
+    unsampled = [
+        f.control
+        for f in findings
+        if f.code is FindingCode.SAMPLE_DEVIATION and f.sampled is False and f.control
+    ]
+    ownerless = [f.control for f in findings if f.code is FindingCode.CONTROL_OWNERLESS]
+    divergent = [f.policy for f in findings if f.code is FindingCode.POLICY_PRACTICE_DIVERGENCE]
+    out = []
+    if unsampled:
+        out.append(
+            f"deviations the auditor's sample did not contain ({_names(unsampled)}) are a risk"
+            " of an exception"
+        )
+    if ownerless:
+        out.append(f"ownerless controls ({_names(c for c in ownerless if c)}) are a readiness risk")
+    if divergent:
+        out.append(
+            f"policies worded stricter than practice ({_names(p for p in divergent if p)}) need"
+            " a description fix"
+        )
+    return tuple(out)
+
+
+def decide(
+    context: Context, results: Mapping[str, Outcome], *, notes: Sequence[str] = ()
+) -> tuple[Opinion, str, tuple[Ground, ...]]:
+    """The opinion for one set of control outcomes, its rule in words, and its grounds."""
+    found = tuple(grounds(context, results))
+    limited = [c for c in context.controls if results[c].scope_limited]
+    if context.controls and len(limited) >= DISCLAIMER_SHARE * len(context.controls):
+        share = round(100 * len(limited) / len(context.controls))
+        return (
+            Opinion.DISCLAIMER,
+            f"disclaimer: {len(limited)} of {len(context.controls)} controls ({share}%, "
+            f"threshold {round(100 * DISCLAIMER_SHARE)}%) have a scope limitation — population "
+            f"or sampled evidence not produced: {_names(limited)} "
+            f"({SOURCE}: sufficient evidence cannot be obtained)",
+            found,
+        )
+    failures = [g for g in found if g.kind is not GroundKind.SCOPE_LIMITATION]
+    failing = list(dict.fromkeys(_group(g.criterion) for g in failures))
+    unmet = list(dict.fromkeys(g.criterion for g in failures))
+    in_scope = len(context.in_scope)
+    if len(failing) >= PERVASIVE_MIN and len(unmet) > PERVASIVE_SHARE * in_scope:
+        return (
+            Opinion.ADVERSE,
+            f"adverse: {len(unmet)} of {in_scope} in-scope criteria are not met, in"
+            f" {len(failing)} criterion groups ({_names(failing)}; thresholds: more than"
+            f" {round(100 * PERVASIVE_SHARE)}% of the criteria, at least {PERVASIVE_MIN}"
+            " groups); "
+            + _grounds_text(found)
+            + f" ({SOURCE}: deficiencies material and pervasive)",
+            found,
+        )
+    if found:
+        return (
+            Opinion.QUALIFIED,
+            "qualified: "
+            + _grounds_text(found)
+            + f" ({SOURCE}: a specific, limited material issue)",
+            found,
+        )
+    return Opinion.UNQUALIFIED, _unqualified_rule(context, results, notes), found
+
+
+def _grounds_text(found: Sequence[Ground]) -> str:
+    """Criteria sharing the same ground text joined: "CC6.1, CC6.2 — IAM-04 did not …"."""
+    by_text: dict[str, list[str]] = {}
+    for ground in found:
+        by_text.setdefault(ground.text, []).append(ground.criterion)
+    parts = [f"{', '.join(dict.fromkeys(crits))} — {text}" for text, crits in by_text.items()]
+    shown = "; ".join(parts[:_LIST_LIMIT])
+    more = len(parts) - _LIST_LIMIT
+    return shown + (f"; and {more} more" if more > 0 else "")
+
+
+def _unqualified_rule(
+    context: Context, results: Mapping[str, Outcome], notes: Sequence[str]
+) -> str:
+    noted = [
+        f"{cid} ({o.exceptions} of {o.sample})" if o.sample else cid
+        for cid, o in results.items()
+        if o.exceptions and (o.effective is not None or o.missed)
+    ]
+    text = "unqualified: every in-scope criterion is met by a control that operated effectively"
+    if noted:
+        text += (
+            f"; exceptions noted in Section IV on {_names(noted)} are within the tolerable rate"
+            " or compensated by another control for the same risk and criterion"
+        )
+    idle = [cid for cid, o in results.items() if o.idle]
+    if idle:
+        text += f"; {_names(idle)} did not operate in the period (reported, not a modification)"
+    for note in notes:
+        text += f"; {note}, not a ground by itself"
+    return text + f" ({SOURCE})"
 
 
 def _group(criterion_id: str) -> str:
@@ -202,148 +220,3 @@ def _names(ids: Iterable[str]) -> str:
     shown = ", ".join(listed[:_LIST_LIMIT])
     more = len(listed) - _LIST_LIMIT
     return f"{shown} and {more} more" if more > 0 else shown
-
-
-def _disclaimer(facts: _Facts) -> tuple[Opinion, str] | None:
-    controls = facts.program.controls
-    lacking = [c.id for c in controls if facts.unsupported(c)]
-    if not controls or len(lacking) < DISCLAIMER_SHARE * len(controls):
-        return None
-    share = round(100 * len(lacking) / len(controls))
-    return Opinion.DISCLAIMER, (
-        f"disclaimer: sufficient evidence could not be obtained for {len(lacking)} of "
-        f"{len(controls)} controls ({share}%, threshold {round(100 * DISCLAIMER_SHARE)}%): "
-        f"{_names(lacking)} are not testable or rely on a population that cannot be relied on"
-    )
-
-
-def _deficient_criteria(facts: _Facts) -> list[str]:
-    """In-scope criteria with no control, or whose controls have exceptions and none works."""
-    out = []
-    for crit in facts.in_scope:
-        controls = facts.by_criterion.get(crit, ())
-        if not controls:
-            out.append(crit)
-        elif not any(facts.effective(c) for c in controls) and any(
-            facts.verdicts[c.id] is ControlConclusion.EXCEPTIONS for c in controls
-        ):
-            out.append(crit)
-    return out
-
-
-def _adverse(facts: _Facts) -> tuple[Opinion, str] | None:
-    families = list(dict.fromkeys(_family(c.id) for c in facts.program.controls))
-    failing = list(
-        dict.fromkeys(
-            _family(c.id)
-            for c in facts.program.controls
-            if facts.verdicts[c.id] is ControlConclusion.EXCEPTIONS
-        )
-    )
-    if len(failing) >= PERVASIVE_MIN and 2 * len(failing) > len(families):
-        return Opinion.ADVERSE, (
-            f"adverse: exceptions are pervasive: {len(failing)} of {len(families)} control "
-            f"families have controls with exceptions ({_names(failing)})"
-        )
-    groups = list(dict.fromkeys(_group(c) for c in facts.in_scope))
-    deficient = list(dict.fromkeys(_group(c) for c in _deficient_criteria(facts)))
-    if len(deficient) >= PERVASIVE_MIN and 2 * len(deficient) > len(groups):
-        return Opinion.ADVERSE, (
-            f"adverse: deficiencies are pervasive: {len(deficient)} of {len(groups)} criterion "
-            f"groups have a criterion with no effective control ({_names(deficient)})"
-        )
-    return None
-
-
-def _qualified(facts: _Facts) -> tuple[Opinion, str] | None:
-    reasons = [
-        *_criterion_reasons(facts),
-        *_ownerless_reasons(facts),
-        *(_divergence_reason(f) for f in facts.divergences),
-    ]
-    if not reasons:
-        return None
-    shown = "; ".join(reasons[:3])
-    more = f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
-    return Opinion.QUALIFIED, f"qualified: {shown}{more}"
-
-
-_Reason = tuple[str, str, str]
-"""(verb for one criterion, verb for several, the rest of the sentence)."""
-
-
-def _sentence(crits: list[str], reason: _Reason) -> str:
-    one, many, rest = reason
-    return f"{', '.join(crits)} {one if len(crits) == 1 else many} {rest}"
-
-
-def _criterion_reasons(facts: _Facts) -> list[str]:
-    """One sentence per set of criteria sharing the same cause, in catalogue order."""
-    grouped: dict[_Reason, list[str]] = {}
-    for crit in facts.in_scope:
-        reason = _criterion_reason(facts, facts.by_criterion.get(crit, ()))
-        if reason is not None:
-            grouped.setdefault(reason, []).append(crit)
-    return [_sentence(crits, reason) for reason, crits in grouped.items()]
-
-
-def _criterion_reason(facts: _Facts, controls: tuple[Control, ...]) -> _Reason | None:
-    """Why a criterion has no effective control, or None when one works (or none operated)."""
-    if not controls:
-        return ("has", "have", "no control")
-    if any(facts.effective(c) for c in controls):
-        return None
-    failing = [c for c in controls if facts.verdicts[c.id] is ControlConclusion.EXCEPTIONS]
-    if failing and len(controls) == 1:
-        test = facts.tests.get(failing[0].id)
-        count = f" ({test.deviations} of {test.sample_size})" if test and test.items else ""
-        return ("relies", "rely", f"only on {failing[0].id}, which has exceptions{count}")
-    if failing:
-        listed = " and ".join(facts.exceptions_text(c) for c in failing)
-        return ("has", "have", f"no effective control: {listed} with exceptions")
-    if all(facts.did_not_operate(c) for c in controls):
-        return None
-    lacking = ", ".join(c.id for c in controls)
-    return ("has", "have", f"no control that could be tested for lack of evidence ({lacking})")
-
-
-def _ownerless_reasons(facts: _Facts) -> list[str]:
-    out = []
-    for control in facts.program.controls:
-        if FindingCode.CONTROL_OWNERLESS not in facts.codes.get(control.id, frozenset()):
-            continue
-        sole = [
-            crit
-            for crit in facts.in_scope
-            if tuple(c.id for c in facts.by_criterion.get(crit, ())) == (control.id,)
-        ]
-        if sole:
-            out.append(
-                _sentence(sole, ("relies", "rely", f"only on {control.id}, which has no owner"))
-            )
-    return out
-
-
-def _divergence_reason(finding: Finding) -> str:
-    where = finding.policy or finding.control or "a policy"
-    return f"{where}: practice breaks a policy commitment ({finding.title})"
-
-
-def _unqualified_rule(facts: _Facts) -> str:
-    noted = [
-        facts.exceptions_text(c)
-        for c in facts.program.controls
-        if facts.verdicts[c.id] is ControlConclusion.EXCEPTIONS
-    ]
-    idle = [c.id for c in facts.program.controls if facts.did_not_operate(c)]
-    text = "unqualified: no material issue"
-    if noted:
-        text += (
-            f"; exceptions noted in Section IV on {_names(noted)} are covered by other "
-            "effective controls for the same criteria"
-        )
-    else:
-        text += "; every tested control operated without exceptions"
-    if idle:
-        text += f"; {_names(idle)} did not operate in the period (reported, not a modification)"
-    return text

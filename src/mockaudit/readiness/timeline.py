@@ -3,6 +3,10 @@
 soc2-audit-process.txt: "remediation is where most of the calendar time goes"
 and "for a Type 2, every control must be live and producing evidence before the
 observation window opens"; a Type 1 assesses design as of a single date.
+A Type 2 period already over when the mock audit runs is reported as it ran,
+exceptions included, and is never restarted: remediation dates go into the next
+period, which starts the day after (§3.4: every deviation found is disclosed;
+§3.6: consecutive periods, bridge letters for the gap).
 soc2-domain.md §3.6: Type 2 windows of 3, 6 or 12 months; §3.1: fieldwork,
 draft, management responses and the final report take several weeks after the
 period ends (``REPORT_LAG_DAYS``, five weeks: the middle of the usual 4–6).
@@ -85,16 +89,25 @@ def timeline(
 ) -> Timeline:
     """The earliest Type 1 date and the Type 2 window and report date from ``as_of``.
 
-    With nothing open the planned Type 2 period stands (it may already have
-    run); otherwise the window opens when remediation is done, or at the
-    planned start if that is later. Fieldwork cannot start before ``as_of``, so
-    the report comes ``REPORT_LAG_DAYS`` after the later of period end and as_of.
+    A Type 2 period that is already over (``as_of`` after its end) is never
+    restarted: it is reported as run, with its exceptions, ``REPORT_LAG_DAYS``
+    (fieldwork, draft, management responses, issuance; §3.1) after the later of
+    its end and ``as_of``; the remediation goes into the next period, which
+    starts the day after the completed one and runs ``window_months``.
+
+    Otherwise, with nothing open the planned Type 2 period stands; with open gaps
+    the window opens when remediation is done, or at the planned start if that is
+    later. Fieldwork cannot start before ``as_of``, so the report comes
+    ``REPORT_LAG_DAYS`` after the later of period end and as_of.
     """
     if window_months not in WINDOWS:
         raise InputError(f"window of {window_months} months: use 3, 6 or 12")
     days = remediation_days(findings)
     ready = as_of + timedelta(days=days)
     planned = engagement.period_start if engagement.report_type is ReportType.TYPE2 else None
+    lag = timedelta(days=REPORT_LAG_DAYS)
+    if planned is not None and as_of > engagement.period_end:
+        return _completed(engagement, planned, as_of, days, window_months)
     if planned is not None and (days == 0 or planned >= ready):
         start = planned
     else:
@@ -106,5 +119,30 @@ def timeline(
         type2_window_months=window_months,
         type2_period_start=start,
         type2_period_end=end,
-        type2_report_date=max(end, as_of) + timedelta(days=REPORT_LAG_DAYS),
+        type2_report_date=max(end, as_of) + lag,
+        remediated_on=ready,
+    )
+
+
+def _completed(
+    engagement: Engagement, start: date, as_of: date, days: int, window_months: int
+) -> Timeline:
+    """The completed period as run, and the next one from the day after (module docstring)."""
+    lag = timedelta(days=REPORT_LAG_DAYS)
+    ready = as_of + timedelta(days=days)
+    end = engagement.period_end
+    next_start = end + timedelta(days=1)
+    next_end = add_months(next_start, window_months) - timedelta(days=1)
+    return Timeline(
+        remediation_days=days,
+        type1_earliest=ready,
+        type2_window_months=window_months,
+        type2_period_start=start,
+        type2_period_end=end,
+        type2_report_date=max(end, as_of) + lag,
+        period_completed=True,
+        remediated_on=ready,
+        next_period_start=next_start,
+        next_period_end=next_end,
+        next_report_date=max(next_end, ready) + lag,
     )

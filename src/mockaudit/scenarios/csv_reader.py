@@ -112,8 +112,8 @@ def _fast_blocks(
     with _open(path, label) as raw:
         if raw.read(2) in _UTF16_BOMS:
             raise _Stumbled
-        nul, plain = _byte_facts(raw)
-        if nul:
+        careful, plain = _byte_facts(raw)
+        if careful:
             raise _Stumbled
         raw.seek(0)
         if plain:
@@ -131,7 +131,12 @@ def _fast_blocks(
 
 
 def _byte_facts(raw: BinaryIO) -> tuple[bool, bool]:
-    """(has a NUL, is plain): one memchr-speed pass over the file's bytes.
+    """(needs the careful reader, is plain): one memchr-speed pass over the file's bytes.
+
+    The careful reader (``rows()``) is needed for a NUL or a physical line longer than
+    ``MAX_LINE_BYTES``: the fast readers below would buffer such a line whole before
+    any limit applied (a 1 GB line cost 2 GB of memory), the careful one stops at the
+    limit and names the line.
 
     A plain file has no quote, no CR and a line break in every full chunk (so no
     line spans more than two chunks). In such a file every record is one line
@@ -140,14 +145,36 @@ def _byte_facts(raw: BinaryIO) -> tuple[bool, bool]:
     """
     raw.seek(0)
     plain = True
+    run = _LineRun()
     while chunk := raw.read(PLAIN_CHUNK):
-        if b"\0" in chunk:
+        if b"\0" in chunk or run.too_long(chunk):
             return True, False
         if plain and (
             b'"' in chunk or b"\r" in chunk or (len(chunk) == PLAIN_CHUNK and b"\n" not in chunk)
         ):
             plain = False
     return False, plain
+
+
+class _LineRun:
+    """Tracks the bytes since the last line break across chunks (C-level find/rfind only).
+
+    A line inside one chunk is shorter than the chunk, so only a line spanning
+    chunks can pass ``MAX_LINE_BYTES``: its length is the run carried in plus the
+    bytes up to the chunk's first line break."""
+
+    def __init__(self) -> None:
+        self.run = 0
+
+    def too_long(self, chunk: bytes) -> bool:
+        first = chunk.find(b"\n")
+        if first < 0:
+            self.run += len(chunk)
+            return self.run > MAX_LINE_BYTES
+        if self.run + first + 1 > MAX_LINE_BYTES:
+            return True
+        self.run = len(chunk) - chunk.rfind(b"\n") - 1
+        return False
 
 
 def _plain_blocks(
@@ -356,7 +383,7 @@ def _fast_records(path: Path, label: str, delimiter: str) -> Iterator[tuple[int,
     """
     previous = 0
     with _open(path, label) as raw:
-        if raw.read(2) in _UTF16_BOMS or _has_nul(raw):
+        if raw.read(2) in _UTF16_BOMS or _byte_facts(raw)[0]:
             _explain(path, label, delimiter, previous)
         raw.seek(0)
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
@@ -372,15 +399,6 @@ def _fast_records(path: Path, label: str, delimiter: str) -> Iterator[tuple[int,
         else:
             return
     _explain(path, label, delimiter, previous)
-
-
-def _has_nul(raw: BinaryIO) -> bool:
-    """csv accepts NUL since Python 3.11; a NUL means binary or UTF-16 data (memchr-fast scan)."""
-    raw.seek(0)
-    while chunk := raw.read(1 << 20):
-        if b"\0" in chunk:
-            return True
-    return False
 
 
 def _explain(path: Path, label: str, delimiter: str, previous: int) -> NoReturn:

@@ -73,7 +73,11 @@ _SUBJECT_PR = (
     re.compile(r"\(pull request #(\d+)\)\s*$"),  # Bitbucket: "Merged in x (pull request #7)"
     re.compile(r"(?:^|[\s(])!(\d+)\)?\s*$"),  # GitLab squash: "Title (!45)" / "Title !45"
 )
-_BODY_PR = (re.compile(r"^See merge request \S*!(\d+)\s*$", re.MULTILINE),)  # GitLab merge
+_BODY_PR = (
+    re.compile(r"^See merge request \S*!(\d+)\s*$", re.MULTILINE),  # GitLab merge
+    # curl and others close the pull request from the commit: "Closes #123" in the body
+    re.compile(r"^\s*(?:Closes|Fixes|Resolves)\s+#(\d+)\b", re.MULTILINE | re.IGNORECASE),
+)
 _EMAIL_SUFFIX = re.compile(r"\s*<[^<>]*>\s*$")
 # Variables that would make git read some other repository than the one named.
 _REPO_ENV = (

@@ -116,11 +116,18 @@ def _scenario_root(folder: Path) -> Path:
     return root
 
 
+MAX_TOML_BYTES = 16 * 1024 * 1024
+"""scenario.toml larger than this is refused before it is read (parsing costs ~10x its size)."""
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_TOML_BYTES + 1)
     except OSError as exc:
         raise InputError(f"{SCENARIO_FILE}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_TOML_BYTES:
+        raise InputError(f"{SCENARIO_FILE}: larger than the {MAX_TOML_BYTES // 2**20} MiB limit")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -16,28 +16,38 @@ file once.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from mockaudit.domain import Program
 from mockaudit.domain.evidence import Link
+from mockaudit.domain.native_import import GitOptions, NativeImport
+from mockaudit.domain.reference_controls import POPULATION_KINDS
 from mockaudit.errors import InputError
-from mockaudit.scenarios.csv_reader import RowTable, open_csv, row_batches
-from mockaudit.scenarios.git_history import GIT_COLUMNS, iter_first_parent_changes
+from mockaudit.scenarios.csv_reader import CsvTable, RowTable, open_csv, row_batches
+from mockaudit.scenarios.formats.mapped_csv import parse_mapping
+from mockaudit.scenarios.formats.registry import Fill, FormatTable, ImportOptions, format_named
+from mockaudit.scenarios.git_changes import GitExtract, write_git_changes
 from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
-from mockaudit.vault import custody, program_store
+from mockaudit.vault import custody, population_feed, population_queries, program_store
 from mockaudit.vault.ingest import Incoming
-from mockaudit.vault.population_store import get_table, replace_population
+from mockaudit.vault.population_digest import RowDigest, record_rows
+from mockaudit.vault.population_store import RowSource, get_table, replace_population
 from mockaudit.vault.store import Vault
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total; total 0 = unknown)
+
+PARSE_ELSEWHERE_BYTES = 4 * 1024 * 1024
+"""CSV files from this size are parsed in a second process while the writer inserts
+(``vault.population_feed``); below it starting that process costs more than it saves."""
 
 
 @dataclass
@@ -216,18 +226,22 @@ def _import_rows(
     if existing is not None and same_shape and existing.source_sha256 == sha:
         return PopulationImport(population_id, existing.row_count, "unchanged")
     table = scenario.table(population_id)
-    done = replace_population(
-        vault.conn,
-        population_id,
-        table.header,
-        row_batches(table),
-        key_column=population.key,
-        date_column=population.date,
-        source_sha256=sha,
-        source_path=population.file,
-        imported_at=stamp,
-        progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
-    )
+    digest = RowDigest()
+    with _row_source(table, population.key, population.date) as rows:
+        done = replace_population(
+            vault.conn,
+            population_id,
+            table.header,
+            rows,
+            key_column=population.key,
+            date_column=population.date,
+            source_sha256=sha,
+            source_path=population.file,
+            imported_at=stamp,
+            progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+            on_rows=digest.add,
+        )
+    record_rows(vault.conn, done, digest)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
@@ -243,8 +257,13 @@ def import_population(
     git_repo: Path | None = None,
     branch: str = "main",
     progress: Progress | None = None,
+    native: NativeImport | None = None,
+    git: GitOptions | None = None,
 ) -> PopulationImport:
     """Replace one population's rows from a CSV/JSON file or a git first-parent history.
+
+    ``native`` reads FILE as a vendor export (``--as FORMAT``) or a remapped CSV
+    (``--map``); the raw export is what the vault stores as evidence.
 
     The program (imported before) says which columns the population needs; the
     new source must carry them. The source itself is stored as IPE evidence.
@@ -256,15 +275,44 @@ def import_population(
         raise InputError(f"the program has no population {population_id!r} (known: {known})")
     if (file is None) == (git_repo is None):
         raise InputError("give either a FILE or --from-git REPO")
-    opener: Callable[[], AbstractContextManager[BinaryIO]]
-    if file is not None:
-        table: RowTable = open_json_rows(file) if file.suffix.lower() == ".json" else open_csv(file)
-        blob_name, opener = file.name, (lambda: open(file, "rb"))
-    else:
-        assert git_repo is not None
-        table = _GitTable(git_repo, branch)
-        data = table.as_csv()
-        blob_name, opener = f"git-{git_repo.name}-{branch}.csv", (lambda: io.BytesIO(data))
+    with tempfile.TemporaryDirectory(prefix="mockaudit-git-") as scratch:
+        opener: Callable[[], AbstractContextManager[BinaryIO]]
+        if file is not None:
+            table: RowTable = _file_table(file, native, population.id, _hr_fills(vault, native))
+            blob_name, opener = file.name, (lambda: open(file, "rb"))
+        else:
+            assert git_repo is not None
+            extract = _git_extract(program, git_repo, branch, git)
+            csv_path = Path(scratch) / "changes.csv"
+            write_git_changes(extract, csv_path)
+            table = open_csv(csv_path, extract.label)
+            blob_name = f"git-{git_repo.name}-{branch}.csv"
+            opener = lambda: open(csv_path, "rb")  # noqa: E731
+        return _replace_rows(vault, program, population_id, table, blob_name, opener, progress)
+
+
+def _git_extract(program: Program, repo: Path, branch: str, git: GitOptions | None) -> GitExtract:
+    """The audit period by default (Type 1: the year to the as-of date), all with --all-history."""
+    options = git or GitOptions()
+    if options.all_history:
+        return GitExtract(repo, branch, None, None, options.reviews)
+    engagement = program.engagement
+    end = engagement.period_end
+    start = engagement.period_start or end - timedelta(days=365)
+    return GitExtract(repo, branch, start, end, options.reviews)
+
+
+def _replace_rows(
+    vault: Vault,
+    program: Program,
+    population_id: str,
+    table: RowTable,
+    blob_name: str,
+    opener: Callable[[], AbstractContextManager[BinaryIO]],
+    progress: Progress | None,
+) -> PopulationImport:
+    population = program.population(population_id)
+    assert population is not None
     _require_columns(program, population_id, table.header, table.label)
     stamp = custody.now_utc().isoformat(timespec="seconds")
     item = Incoming(
@@ -274,23 +322,79 @@ def import_population(
         f"population import {table.label}",
         "imported",
     )
+    digest = RowDigest()
     with vault.transaction():  # the source blob and the rows: both or neither
         [stored] = vault.add_many([item])
         existing = get_table(vault.conn, population_id)
         program_store.map_files(vault.conn, [(population.file, stored.evidence_id)])
-        done = replace_population(
-            vault.conn,
-            population_id,
-            table.header,
-            row_batches(table),
-            key_column=population.key,
-            date_column=population.date,
-            source_sha256=stored.sha256,
-            source_path=table.label,
-            imported_at=stamp,
-            progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
-        )
+        with _row_source(table, population.key, population.date) as rows:
+            done = replace_population(
+                vault.conn,
+                population_id,
+                table.header,
+                rows,
+                key_column=population.key,
+                date_column=population.date,
+                source_sha256=stored.sha256,
+                source_path=table.label,
+                imported_at=stamp,
+                progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
+                on_rows=digest.add,
+            )
+        record_rows(vault.conn, done, digest)  # custody binds the rows as stored
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
+
+
+def _file_table(
+    file: Path, native: NativeImport | None, population_id: str, fills: tuple[Fill, ...] = ()
+) -> RowTable:
+    if native is None or (native.format is None and not native.mapping):
+        if native is not None and native.date_format:
+            raise InputError("--date-format applies with --as FORMAT or --map COLUMN=SOURCE")
+        return open_json_rows(file) if file.suffix.lower() == ".json" else open_csv(file)
+    fmt = format_named(native.format) if native.format is not None else None
+    options = ImportOptions(
+        target_kind=population_id if population_id in POPULATION_KINDS else None,
+        date_format=native.date_format,
+        mapping=parse_mapping(native.mapping),
+        fills=fills,
+    )
+    return FormatTable(file, fmt, options)
+
+
+def _hr_fills(vault: Vault, native: NativeImport | None) -> tuple[Fill, ...]:
+    """An IdP deactivation log has no termination date: take it from the HR terminations
+    already imported, by email, so the deprovisioning test reads both dates on one row."""
+    if native is None or native.format != "okta-log":
+        return ()
+    table = get_table(vault.conn, "terminations")
+    if table is None or not {"email", "terminated_on"} <= set(table.columns):
+        return ()
+    dates = {
+        row.values["email"].strip().lower(): row.values["terminated_on"]
+        for row in population_queries.rows(vault.conn, table)
+    }
+    return (Fill("terminated_on", "email", dates),)
+
+
+def _row_source(
+    table: RowTable, key_column: str, date_column: str
+) -> AbstractContextManager[RowSource]:
+    """The rows to store: a large CSV parsed in a second process, anything else here."""
+    big = isinstance(table, CsvTable) and _size(table.path) >= PARSE_ELSEWHERE_BYTES
+    if big and population_feed.available():
+        header = table.header
+        return population_feed.parsed_elsewhere(
+            partial(row_batches, table), header.index(key_column), header.index(date_column)
+        )
+    return nullcontext(row_batches(table))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the reader reports an unreadable file with its own message
 
 
 def _require_columns(
@@ -318,24 +422,3 @@ def _listing(names: Sequence[str], limit: int = 200) -> str:
     """Header names for a message: a header row can be megabytes, the message one line."""
     shown = ", ".join(n if len(n) <= 40 else n[:39] + "…" for n in names)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
-class _GitTable:
-    """A git first-parent history as a row table (header GIT_COLUMNS)."""
-
-    def __init__(self, repo: Path, branch: str) -> None:
-        self.label = f"git {repo} {branch}"
-        self.header = list(GIT_COLUMNS)
-        self._rows = list(iter_first_parent_changes(repo, branch))  # validated up front
-
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        for i, row in enumerate(self._rows):
-            yield i + 2, [row[c] for c in GIT_COLUMNS]
-
-    def as_csv(self) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(self.header)
-        for _, cells in self.rows():
-            writer.writerow(cells)
-        return out.getvalue().encode("utf-8")

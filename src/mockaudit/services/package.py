@@ -88,6 +88,7 @@ def write_package(vault: Vault, run: Run, out_zip: Path) -> PackageReport:
     entries, unavailable = plan_package(run, infos)
     if not entries:
         raise InputError(f"run {run.id} names no evidence the vault holds; nothing to package")
+    collected = _collecting_events(vault, entries, infos)
     stamp = datetime.now(UTC).replace(microsecond=0)
     fsio.sweep_temps(out.parent, {out.name})
     with fsio.atomic_writer(out) as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -95,9 +96,9 @@ def write_package(vault: Vault, run: Run, out_zip: Path) -> PackageReport:
             _add_evidence(zf, vault, entry, infos[entry.evidence_id], stamp) for entry in entries
         )
         readme = _readme(vault, run, entries).encode("utf-8")
-        manifest = _manifest(vault, run, entries, infos, unavailable, stamp, readme)
+        manifest = _manifest(vault, run, entries, infos, unavailable, stamp, readme, collected)
         manifest_sha = hashlib.sha256(manifest).hexdigest()
-        note, proof = _record_custody(vault, entries, out.name, manifest_sha)
+        note, proof = _record_custody(vault, entries, out.name, manifest_sha, collected)
         key = vault.verifier_key()
         for name, data in (
             (README, readme),
@@ -151,6 +152,29 @@ def _add_evidence(
     return size
 
 
+def _collecting_events(
+    vault: Vault, entries: list[PackageEntry], infos: dict[str, EvidenceInfo]
+) -> dict[str, int]:
+    """evidence id → seq of the custody event that collected it (issue 15).
+
+    An item whose row no longer matches that event is refused: the package would
+    otherwise carry content the custody log never recorded."""
+    records, _ = custody.content_records(vault.conn)
+    out: dict[str, int] = {}
+    for ev in dict.fromkeys(e.evidence_id for e in entries):
+        record = records.get(ev)
+        if record is None or record.sha256 is None:
+            continue  # stored before events carried hashes: the package says so per file
+        info = infos[ev]
+        if (record.sha256, record.size) != (info.sha256, info.size) or record.conflicts:
+            raise IntegrityError(
+                f"{ev}: its evidence row differs from the custody event that collected it; "
+                "run 'mockaudit vault verify --full'"
+            )
+        out[ev] = record.seq
+    return out
+
+
 def _readme(vault: Vault, run: Run, entries: list[PackageEntry]) -> str:
     period = f"{run.period_start} to {run.period_end}" if run.period_start else f"{run.period_end}"
     return README_TEXT.format(
@@ -172,6 +196,7 @@ def _manifest(
     unavailable: tuple[str, ...],
     stamp: datetime,
     readme: bytes,
+    collected: dict[str, int],
 ) -> bytes:
     histories = {
         ev: vault.custody_history(ev) for ev in dict.fromkeys(e.evidence_id for e in entries)
@@ -200,6 +225,7 @@ def _manifest(
                 "control": e.control,
                 "request": e.request,
                 "custody": [event.fields for event in histories[e.evidence_id]],
+                "collected_event": collected.get(e.evidence_id),
             }
             for e in entries
         ],
@@ -209,7 +235,11 @@ def _manifest(
 
 
 def _record_custody(
-    vault: Vault, entries: list[PackageEntry], package: str, manifest_sha: str
+    vault: Vault,
+    entries: list[PackageEntry],
+    package: str,
+    manifest_sha: str,
+    collected: dict[str, int],
 ) -> tuple[str, bytes]:
     """One ``exported`` event per file, a signed checkpoint, and the proof binding them."""
     with vault.mutex:
@@ -234,6 +264,10 @@ def _record_custody(
         if merkle.leaf_hash(payload) != leaves[last.seq]:
             raise IntegrityError(f"custody event #{last.seq} does not match its stored leaf")
         path = merkle.inclusion_proof(leaves, last.seq, checkpoint.size)
+        files = [
+            _event_proof(vault, leaves, seq, checkpoint.size)
+            for seq in sorted(set(collected.values()))
+        ]
     proof = {
         "schema": PROOF_SCHEMA,
         "checkpoint": {
@@ -243,8 +277,19 @@ def _record_custody(
         },
         "event": {"index": last.seq, "payload": payload.decode("utf-8")},
         "inclusion_proof": [_b64(h) for h in path],
+        "collected": files,
     }
     return note, (json.dumps(proof, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _event_proof(vault: Vault, leaves: custody.LeafHashes, seq: int, size: int) -> dict[str, Any]:
+    """A stored custody event (its exact payload) and its inclusion proof at ``size``."""
+    (payload,) = vault.conn.execute("SELECT payload FROM custody WHERE seq = ?", (seq,)).fetchone()
+    return {
+        "index": seq,
+        "payload": bytes(payload).decode("utf-8"),
+        "inclusion_proof": [_b64(h) for h in merkle.inclusion_proof(leaves, seq, size)],
+    }
 
 
 def _b64(data: bytes) -> str:

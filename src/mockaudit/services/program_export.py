@@ -28,14 +28,21 @@ from mockaudit.domain import Program
 from mockaudit.errors import InputError, IntegrityError
 from mockaudit.safenames import contained
 from mockaudit.scenarios.writer import write_scenario
-from mockaudit.vault import population_queries, program_store
+from mockaudit.vault import custody, db, population_queries, program_store
 from mockaudit.vault.population_store import get_table
 from mockaudit.vault.store import Vault
 
 
 def export_program(vault: Vault, folder: Path) -> int:
-    """Write the scenario folder; return the number of files written."""
+    """Write the scenario folder; return the number of files written.
+
+    Custody: every decrypted evidence file and every population written gets an
+    ``exported`` event, committed before the staging folder is renamed into place —
+    a failure at the very end over-states exports, never leaves a decrypted copy
+    without its event (the order of ``evidence_export``)."""
     folder = Path(folder)
+    if not vault.writable:
+        raise InputError("the vault was opened read-only; a program export records custody events")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputError(f"{folder} exists and is not empty; choose a new folder")
     program = program_store.load_program(vault.conn)  # no program: nothing is created
@@ -46,6 +53,7 @@ def export_program(vault: Vault, folder: Path) -> int:
     fo.mkdir(stage)
     try:
         written = _write_program(vault, program, stage, folder)
+        _record_exports(vault, program, folder)
         fo.replace(stage, folder)  # rename(2) replaces an empty folder atomically
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -71,6 +79,31 @@ def _write_program(vault: Vault, program: Program, folder: Path, shown: Path) ->
             _write_evidence(vault, evidence_id, _target(folder, path, shown))
             written += 1
     return written
+
+
+def _record_exports(vault: Vault, program: Program, folder: Path) -> None:
+    """One ``exported`` event per decrypted file, in one transaction."""
+    files = program_store.file_map(vault.conn)
+    population_files = {p.file: p.id for p in program.populations}
+    with vault.mutex, db.atomic(vault.conn):
+        for population in program.populations:
+            custody.append(
+                vault.conn,
+                "exported",
+                evidence_id=files.get(population.file),
+                purpose="program export",
+                destination=str(folder / population.file),
+                population_id=population.id,
+            )
+        for path, evidence_id in sorted(files.items()):
+            if path not in population_files:
+                custody.append(
+                    vault.conn,
+                    "exported",
+                    evidence_id=evidence_id,
+                    purpose="program export",
+                    destination=str(folder / path),
+                )
 
 
 def _sweep_stages(folder: Path) -> None:

@@ -60,8 +60,11 @@ def verify(session: Session, report: Report) -> Outcome:
 
     result = session.verify(full=True, progress=progress)
     if result.ok:
+        parked = f"; {len(result.quarantined)} file(s) in quarantine/" if result.quarantined else ""
         return Outcome(
-            f"Verified {result.blobs_checked} evidence blobs and the custody log: all ok"
+            f"Re-hashed {result.blobs_checked} blobs against custody: no problems{parked}. "
+            "History checked only against itself (verify --against an outside checkpoint "
+            "proves it)"
         )
     return Outcome(f"Verify found {len(result.problems)} problem(s); first: {result.problems[0]}")
 

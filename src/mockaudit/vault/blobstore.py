@@ -2,9 +2,13 @@
 
 Write order (restic's "packs before index"): encrypt into ``*.partial`` →
 fsync → rename → fsync the directory → only then the caller commits the DB row.
-A crash leaves at worst a ``*.partial`` (swept on the next writable open) or an
-orphan blob whose data key was never committed (undecryptable, swept too). A DB
-row whose blob is missing is a *loss* and must never happen.
+A crash leaves at worst a ``*.partial`` (removed on the next writable open) or an
+orphan blob no DB row references. Orphans are never deleted automatically: an
+orphan may be crash debris whose data key was never committed, but it may equally
+be evidence that a restored *older* vault.db does not know yet. The writable open
+moves them to ``quarantine/`` (``vault verify`` lists them; ``vault purge-quarantine``
+deletes them once the user has decided). A DB row whose blob is missing is a *loss*
+and must never happen.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from mockaudit.vault import blob_format
 from mockaudit.vault.blob_format import BlobDigest
 
 BLOBS_DIR = "blobs"
+QUARANTINE_DIR = "quarantine"
 PARTIAL_SUFFIX = ".partial"
 
 
@@ -38,7 +43,7 @@ class PendingBlob:
 @dataclass(frozen=True)
 class SweepReport:
     partials_removed: int
-    orphans: list[str]
+    orphans: list[str]  # blob files no row references (quarantined when the sweep acts)
 
 
 def _write(fh: BinaryIO, data: bytes) -> None:
@@ -48,6 +53,7 @@ def _write(fh: BinaryIO, data: bytes) -> None:
 class BlobStore:
     def __init__(self, vault_dir: Path) -> None:
         self.root = vault_dir / BLOBS_DIR
+        self.quarantine = vault_dir / QUARANTINE_DIR
 
     def path(self, blob_file: str) -> Path:
         # 16 shard folders: few enough that a batch fsyncs each folder once.
@@ -114,24 +120,58 @@ class BlobStore:
             if sub.is_dir() and not sub.is_symlink():
                 yield from sorted(p for p in sub.iterdir() if p.is_file())
 
-    def sweep(self, known: set[str], *, remove: bool) -> SweepReport:
-        """Remove crash leftovers: ``*.partial`` files and orphans no DB row references.
+    def sweep(self, known: set[str], *, act: bool) -> SweepReport:
+        """Crash leftovers: remove ``*.partial`` files, quarantine orphans (with ``act``).
 
-        An orphan's data key was never committed, so it cannot be decrypted by
-        anyone: removing it loses nothing that was ever acknowledged.
+        A partial was never a whole blob (its write never finished), so removing it
+        loses nothing. An orphan is a whole blob no row references: it is moved to
+        ``quarantine/``, never deleted, because a restored older vault.db is exactly
+        what makes newer, acknowledged evidence look orphaned.
         """
         partials = 0
         orphans: list[str] = []
         for path in self.iter_files():
             if path.name.endswith(PARTIAL_SUFFIX):
                 partials += 1
-                if remove:
+                if act:
                     fsio.ops().unlink(path)
             elif path.name not in known:
                 orphans.append(path.name)
-                if remove:
-                    fsio.ops().unlink(path)
+                if act:
+                    self._quarantine(path)
         return SweepReport(partials, orphans)
+
+    def _quarantine(self, path: Path) -> None:
+        fo = fsio.ops()
+        fo.mkdir(self.quarantine)
+        target = self.quarantine / path.name
+        if target.exists():  # the same blob quarantined before (names are random ids)
+            target = self.quarantine / f"{path.name}.{secrets.token_hex(4)}"
+        fo.replace(path, target)
+        fo.fsync_dir(self.quarantine)
+        fo.fsync_dir(path.parent)
+
+    def quarantined(self) -> list[Path]:
+        """Files in ``quarantine/``, oldest name first."""
+        if not self.quarantine.is_dir():
+            return []
+        return sorted(p for p in self.quarantine.iterdir() if p.is_file() and not p.is_symlink())
+
+    def purge_quarantine(self) -> tuple[int, int]:
+        """Delete every quarantined file; (files, bytes) removed."""
+        files = self.quarantined()
+        total = 0
+        for path in files:
+            total += path.stat().st_size
+            fsio.ops().unlink(path)
+        if files:
+            fsio.ops().fsync_dir(self.quarantine)
+        return len(files), total
+
+    def forget(self, blob_files: set[str], known: set[str]) -> None:
+        """Delete blobs this process wrote whose rows were rolled back (never acknowledged)."""
+        for blob_file in sorted(blob_files - known):
+            fsio.ops().unlink(self.path(blob_file))
 
     def size_on_disk(self) -> int:
         return sum(os.path.getsize(p) for p in self.iter_files())

@@ -37,8 +37,11 @@ EVENT_TYPES = frozenset(
         "checkpoint",
         "transcript",
         "run_stored",
+        "rows_loaded",
     }
 )
+CONTENT_EVENTS = frozenset({"collected", "imported", "transcript"})
+"""Events that introduce an evidence item's content: they record its SHA-256 and size."""
 PAYLOAD_VERSION = 1
 MAX_PAYLOAD = 64 * 1024
 
@@ -219,7 +222,11 @@ def check_log(conn: Connection) -> list[str]:
     for seq, payload, leaf in rows:
         payload, leaf = bytes(payload), bytes(leaf)
         if seq != expected_seq:
-            problems.append(f"custody log: sequence jumps from {expected_seq - 1} to {seq}")
+            missing = f"#{expected_seq}" + (f"–#{seq - 1}" if seq - 1 > expected_seq else "")
+            problems.append(
+                f"custody event {missing} is missing (the sequence jumps from "
+                f"{expected_seq - 1} to {seq}): events were deleted"
+            )
             expected_seq = seq
         if merkle.leaf_hash(payload) != leaf:
             problems.append(f"custody event #{seq}: stored leaf hash does not match its content")
@@ -233,6 +240,52 @@ def check_log(conn: Connection) -> list[str]:
         prev = leaf
         expected_seq += 1
     return problems
+
+
+@dataclass(frozen=True)
+class ContentRecord:
+    """What the custody log says an item's (or a population's) content is."""
+
+    seq: int
+    sha256: str | None  # None: recorded before events carried content hashes
+    size: int | None
+    conflicts: tuple[int, ...] = ()  # later events recording different content
+
+
+def content_records(conn: Connection) -> tuple[dict[str, ContentRecord], dict[str, dict[str, Any]]]:
+    """One streaming pass over the log: each evidence id's first content event, and
+    each population's latest ``rows_loaded`` event (its fields, with ``seq``)."""
+    evidence: dict[str, ContentRecord] = {}
+    populations: dict[str, dict[str, Any]] = {}
+    rows = conn.execute(
+        "SELECT seq, event_type, evidence_id, payload FROM custody "
+        "WHERE event_type IN ('collected', 'imported', 'transcript', 'rows_loaded') ORDER BY seq"
+    )
+    for seq, kind, evidence_id, payload in rows:
+        try:
+            fields = decode(bytes(payload)).fields
+        except IntegrityError:
+            continue  # check_log reports it
+        if kind == "rows_loaded":
+            pid = fields.get("population_id")
+            if isinstance(pid, str):
+                populations[pid] = {**fields, "seq": seq}
+            continue
+        if evidence_id is None:
+            continue
+        sha, size = fields.get("sha256"), fields.get("size")
+        sha = sha if isinstance(sha, str) else None
+        size = size if isinstance(size, int) else None
+        first = evidence.get(evidence_id)
+        if first is None:
+            evidence[evidence_id] = ContentRecord(seq, sha, size)
+        elif first.sha256 is None and sha is not None:
+            evidence[evidence_id] = ContentRecord(seq, sha, size, first.conflicts)
+        elif sha is not None and (sha, size) != (first.sha256, first.size):
+            evidence[evidence_id] = ContentRecord(
+                first.seq, first.sha256, first.size, (*first.conflicts, seq)
+            )
+    return evidence, populations
 
 
 def environment() -> dict[str, str]:

@@ -119,6 +119,8 @@ def _stage(
     except BaseException:
         _abandon(vault, batch)
         raise
+    if vault.fresh_blobs is not None:
+        vault.fresh_blobs.add(pending.blob_file)
     return _Staged(item, pending, dek, None)
 
 

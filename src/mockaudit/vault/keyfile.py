@@ -39,6 +39,9 @@ from mockaudit.paths import KEY_FILE as KEY_FILE
 
 HEADER_FORMAT = "mockaudit.vault-key/1"
 BACKUP_FILE = "vault.key.bak"
+INTENT_FILE = "vault.key.next"
+"""The header a master-key rotation is moving to; present only while one is under way
+(write-ahead intent: see rotation.py)."""
 
 # Ceilings enforced on read (age rejects absurd work factors the same way).
 MAX_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
@@ -131,6 +134,8 @@ def parse_header(data: bytes, name: str = KEY_FILE) -> Header:
     damaged = HeaderDamagedError(
         f"{name} is damaged (checksum or format); restore it from {BACKUP_FILE} or your backup"
     )
+    if len(data) > MAX_HEADER_BYTES:
+        raise damaged
     try:
         doc = json.loads(data.decode("utf-8"))
         if not isinstance(doc, dict):
@@ -213,10 +218,19 @@ def subkey(vmk: bytes, purpose: str) -> bytes:
     ).derive(vmk)
 
 
+MAX_HEADER_BYTES = 64 * 1024
+"""A header is < 1 KiB; anything past this is not one (read no further)."""
+
+
+def _read_small(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(MAX_HEADER_BYTES + 1)
+
+
 def read_header(folder: Path) -> Header:
     path = folder / KEY_FILE
     try:
-        data = path.read_bytes()
+        data = _read_small(path)
     except FileNotFoundError:
         raise InputError(
             f"no vault at {folder} (missing {KEY_FILE}); run 'mockaudit init'"
@@ -259,3 +273,28 @@ def heal_backup(folder: Path, header: Header) -> None:
             return
     with contextlib.suppress(OSError):
         fsio.atomic_write_bytes(folder / BACKUP_FILE, data)
+
+
+def write_intent(folder: Path, header: Header) -> None:
+    """Durably record the header a rotation moves to, before anything else changes."""
+    fsio.sweep_temps(folder, {INTENT_FILE})
+    fsio.atomic_write_bytes(folder / INTENT_FILE, header.to_bytes())
+
+
+def read_intent(folder: Path) -> Header | None:
+    """The pending rotation's header, None when there is none; HeaderDamagedError if unreadable."""
+    try:
+        data = _read_small(folder / INTENT_FILE)
+    except FileNotFoundError:
+        return None
+    return parse_header(data, INTENT_FILE)
+
+
+def has_intent(folder: Path) -> bool:
+    return (folder / INTENT_FILE).exists()
+
+
+def remove_intent(folder: Path) -> None:
+    """The rotation is finished (or never committed): drop the intent, durably."""
+    fsio.ops().unlink(folder / INTENT_FILE)
+    fsio.ops().fsync_dir(folder)

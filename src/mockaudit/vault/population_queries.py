@@ -4,6 +4,12 @@ Each function answers one ``ProgramSource`` question (fieldwork/ports.py) with a
 few aggregate queries over the encrypted table — never by pulling the rows into
 Python. ``tests/fieldwork/fake_source.py`` is the reference meaning; the vault
 tests check both agree on the same data.
+
+Day-based questions read the table's day runs (``pop_<n>_days``, see
+``population_store``): the histogram, a stratum's row ids and the row ids of the
+undated or out-of-period examples come from it, so only the few example keys are
+read from the encrypted table. Tables imported before the runs existed answer the
+same questions from their ``_day`` index.
 """
 
 from __future__ import annotations
@@ -44,16 +50,67 @@ def day_counts(
 ) -> list[DayCount]:
     """Rows per stored day (NULL first), in day order; only in [start, end] when given.
 
-    One pass over the ``_day`` index, no table page read: every count, bound,
-    gap and stratum of a profile is derived from this small histogram.
+    One pass over the day runs (or an older table's ``_day`` index), no table page
+    read: every count, bound, gap and stratum of a profile is derived from this
+    small histogram.
     """
-    sql = f'SELECT _day, count(*), min(_row), max(_row) FROM "{t.table}"'
+    runs = _runs_table(conn, t)
+    if runs is None:
+        sql = f'SELECT _day, count(*), min(_row), max(_row) FROM "{t.table}"'
+        where, group = _IN, "_day"
+    else:
+        sums = "sum(last_row - first_row + 1), min(first_row), max(last_row)"
+        sql = f'SELECT day, {sums} FROM "{runs}"'
+        where, group = "day BETWEEN ? AND ?", "day"
     args: tuple[str, ...] = ()
     if start is not None and end is not None:
-        sql += f" WHERE {_IN}"
+        sql += f" WHERE {where}"
         args = (start.isoformat(), end.isoformat())
-    rows = conn.execute(sql + " GROUP BY _day ORDER BY _day", args)
+    rows = conn.execute(sql + f" GROUP BY {group} ORDER BY {group}", args)
     return [(d, int(n), int(a), int(b)) for d, n, a, b in rows]
+
+
+def _runs_table(conn: Connection, t: PopulationTable) -> str | None:
+    """The table's day-runs side table, or None for a table imported before it existed."""
+    name = f"{t.table}_days"
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return name if found is not None else None
+
+
+def _run_keys(
+    conn: Connection, t: PopulationTable, runs: str, where: str, args: Sequence[object]
+) -> tuple[str, ...]:
+    """Keys of the first ``EXAMPLE_LIMIT`` rows of the runs matching ``where``, in file
+    order: the row-id spans from the runs, then only those rows read from the table."""
+    spans = conn.execute(
+        f'SELECT first_row, last_row FROM "{runs}" WHERE {where} ORDER BY first_row', args
+    ).fetchmany(EXAMPLE_LIMIT)  # each run holds at least one row
+    keys: list[str] = []
+    for first, last in spans:
+        wanted = min(last - first + 1, EXAMPLE_LIMIT - len(keys))
+        found = conn.execute(
+            f'SELECT _key FROM "{t.table}" WHERE _row >= ? ORDER BY _row LIMIT ?', (first, wanted)
+        )
+        keys.extend(str(r[0]) for r in found)
+        if len(keys) >= EXAMPLE_LIMIT:
+            break
+    return tuple(keys)
+
+
+def _undated_keys(conn: Connection, t: PopulationTable) -> tuple[str, ...]:
+    runs = _runs_table(conn, t)
+    if runs is None:
+        return _keys(conn, f'SELECT _key FROM "{t.table}" WHERE _day IS NULL ORDER BY _row', ())
+    return _run_keys(conn, t, runs, "day IS NULL", ())
+
+
+def _outside_keys(conn: Connection, t: PopulationTable, lo: str, hi: str) -> tuple[str, ...]:
+    runs = _runs_table(conn, t)
+    if runs is None:
+        return _keys(conn, f'SELECT _key FROM "{t.table}" WHERE {_OUTSIDE} ORDER BY _row', (lo, hi))
+    return _run_keys(conn, t, runs, "(day < ? OR day > ?)", (lo, hi))
 
 
 def profile(
@@ -66,7 +123,7 @@ def profile(
     columns: Sequence[str],
     days: Sequence[DayCount] | None = None,
 ) -> PopulationProfile:
-    """C&A facts from index reads: one pass over ``_key``, one over ``_day`` (``days``,
+    """C&A facts from index reads: one pass over ``_key``, one over the day runs (``days``,
     the histogram, when the caller has it) and the blank rows' partial index.
 
     Example keys are fetched only for problems that exist, so a clean population
@@ -92,18 +149,8 @@ def profile(
         rows=rows,
         distinct_keys=distinct,
         duplicates=Examples(rows - distinct, dup_keys),
-        undated=Examples(
-            undated,
-            _keys(conn, f"SELECT _key FROM {q} WHERE _day IS NULL ORDER BY _row", ())
-            if undated
-            else (),
-        ),
-        out_of_period=Examples(
-            outside,
-            _keys(conn, f"SELECT _key FROM {q} WHERE {_OUTSIDE} ORDER BY _row", (lo, hi))
-            if outside
-            else (),
-        ),
+        undated=Examples(undated, _undated_keys(conn, t) if undated else ()),
+        out_of_period=Examples(outside, _outside_keys(conn, t, lo, hi) if outside else ()),
         in_period=sum(n for _, n in inside),
         first_date=inside[0][0] if inside else None,
         last_date=inside[-1][0] if inside else None,
@@ -238,7 +285,7 @@ def stratum_rows(
     *,
     days: Sequence[DayCount] | None = None,
 ) -> Sequence[int]:
-    """Every in-period row id of stratum ``label``, in file order (index-only reads).
+    """Every in-period row id of stratum ``label``, in file order (no table page read).
 
     Exports are usually sorted by date, so a stratum is most often one unbroken
     run of row ids: then its days' counts and first/last ids (from ``days``, the
@@ -257,10 +304,20 @@ def stratum_rows(
     first, last = min(a for _, a, _ in mine), max(b for _, _, b in mine)
     if last - first + 1 == count:  # distinct ids filling [first, last]: exactly that run
         return range(first, last + 1)
-    rows = conn.execute(f'SELECT _row FROM "{t.table}" WHERE {_IN}', (lo, hi))
     # Kept as 8-byte machine integers: VaultSource caches a few strata, and a month of
     # a 5M-row population is ~830k ids — 30 MB as a list of ints, 6.6 MB as an array.
-    return array("q", sorted(map(itemgetter(0), rows)))
+    runs = _runs_table(conn, t)
+    if runs is None:
+        rows = conn.execute(f'SELECT _row FROM "{t.table}" WHERE {_IN}', (lo, hi))
+        return array("q", sorted(map(itemgetter(0), rows)))
+    ids = array("q")
+    spans = conn.execute(
+        f'SELECT first_row, last_row FROM "{runs}" WHERE day BETWEEN ? AND ? ORDER BY first_row',
+        (lo, hi),
+    )
+    for first, last in spans:
+        ids.extend(range(first, last + 1))
+    return ids
 
 
 def row_by_id(conn: Connection, t: PopulationTable, row_id: int) -> PopulationRow:
@@ -318,7 +375,8 @@ def _cells(t: PopulationTable) -> str:
 
 
 def _row(t: PopulationTable, row: Sequence[object]) -> PopulationRow:
-    # SELECT * order: _row, _line, _key, _day, _week, [_blank,] c0… (older tables have no _blank)
+    # SELECT * order: _row, _line, _key, _day, [_week,] [_blank,] c0… (_week in older tables
+    # only, _blank in newer ones): the cells are the last columns
     day = row[3]
     cells = row[len(row) - len(t.columns) :]
     values = dict(zip(t.columns, (str(v) if v is not None else "" for v in cells), strict=True))

@@ -127,6 +127,27 @@ class VaultSource:
             out[path] = EvidenceRef(path, evidence_id, self._hashes.get(evidence_id), verified)
         return out
 
+    def evidence_text(self, path: str, *, limit: int) -> str | None:
+        evidence_id = self._files.get(path)
+        if evidence_id is None:
+            return None
+        data = bytearray()
+        digest = hashlib.sha256()
+        try:
+            for chunk in self.vault.read_chunks(evidence_id):
+                data += chunk
+                digest.update(chunk)
+                if len(data) > limit:
+                    return None
+        except IntegrityError:
+            return None
+        if digest.hexdigest() != self._hashes.get(evidence_id):
+            return None
+        try:
+            return bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+
     def _verify(self, evidence_id: str) -> bool:
         if evidence_id not in self._verified:
             digest = hashlib.sha256()

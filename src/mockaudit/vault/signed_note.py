@@ -45,6 +45,8 @@ __all__ = [
     "Checkpoint",
     "checkpoint_text",
     "key_id",
+    "fingerprint",
+    "PIN_HEX_MIN",
     "open_note",
     "parse_checkpoint",
     "parse_verifier_key",
@@ -115,6 +117,18 @@ def key_id(name: str, public_key: bytes) -> bytes:
 def _key_id(name: str, public_key: bytes) -> bytes:
     data = name.encode("utf-8") + b"\n" + bytes([ED25519_TYPE]) + public_key
     return hashlib.sha256(data).digest()[:4]
+
+
+PIN_HEX_MIN = 16
+"""Hex digits of a key fingerprint a user may pin with (64 bits; the note's own 4-byte
+key ID is a label, not a pin: 2^32 key pairs find a collision in hours)."""
+
+
+def fingerprint(name: str, public_key: bytes) -> str:
+    """The whole SHA-256 whose first 4 bytes are the key ID, as hex: what ``--key`` pins.
+    Shown as its first 16 hex digits (which start with the 8 of the key ID)."""
+    data = name.encode("utf-8") + b"\n" + bytes([ED25519_TYPE]) + public_key
+    return hashlib.sha256(data).hexdigest()
 
 
 def verifier_key(name: str, public_key: bytes) -> str:

@@ -21,8 +21,17 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mockaudit import fsio
 from mockaudit.domain.evidence import EvidenceInfo, Link
-from mockaudit.errors import InputError, IntegrityError
-from mockaudit.vault import blob_format, custody, db, ingest, keyfile, migrations, signed_note
+from mockaudit.errors import InputError, IntegrityError, WrongPassphraseError
+from mockaudit.vault import (
+    blob_format,
+    custody,
+    db,
+    ingest,
+    keyfile,
+    migrations,
+    rotation,
+    signed_note,
+)
 from mockaudit.vault.blobstore import BlobStore
 from mockaudit.vault.ingest import AddResult, Incoming
 from mockaudit.vault.keyfile import KdfParams
@@ -51,6 +60,8 @@ class Vault:
         self._lock = lock
         self.blobs = BlobStore(folder)
         self.mutex = threading.RLock()
+        # Blob files written inside the open ``transaction()``: removed if it rolls back.
+        self.fresh_blobs: set[str] | None = None
 
     # ----- lifecycle -----
 
@@ -80,7 +91,9 @@ class Vault:
                 params=kdf or KdfParams(),
                 epoch=1,
             )
+            _precreate_private(folder / db.DB_FILE)
             conn = db.connect(folder / db.DB_FILE, keyfile.subkey(vmk, "sqlcipher"), create=True)
+            _private(folder)
             vault = cls(folder, header, vmk, conn, lock)
             vault._initialise()
             keyfile.write_header(folder, header)  # last: a vault without its key file is unusable
@@ -106,11 +119,16 @@ class Vault:
         if write:
             lock.acquire()
         try:
+            if keyfile.has_intent(folder):  # a key rotation was killed: finish or undo it
+                header, vmk = rotation.finish_interrupted(
+                    folder, header, vmk, passphrase, held=write
+                )
             conn = db.connect(db_path, keyfile.subkey(vmk, "sqlcipher"), tolerate_damage=not write)
             vault = cls(folder, header, vmk, conn, lock)
             if write:
                 migrations.migrate(conn)
                 vault.recover()
+                _private(folder)
             vault._check_epoch()
             if write:  # only a header proven to match this database may replace the backup
                 keyfile.heal_backup(folder, header)
@@ -183,22 +201,49 @@ class Vault:
 
     def _check_epoch(self) -> None:
         try:
-            row = self.conn.execute("SELECT value FROM meta WHERE key = 'key_epoch'").fetchone()
+            stored = rotation.db_epoch(self.conn)
         except db.DatabaseError:
             if self.writable:
                 raise
             return  # read-only opens go on, so that `vault verify` can name damaged pages
-        if row is None or int(row[0]) != self.header.key_epoch:
-            raise IntegrityError("vault.key and vault.db disagree on the key epoch; restore both")
+        mine = self.header.key_epoch
+        if stored == mine:
+            return
+        if stored is not None and mine == stored + 1:
+            self._catch_up_epoch()
+            return
+        if stored is not None and mine < stored:
+            raise IntegrityError(
+                f"vault.key is an old copy (key epoch {mine}; vault.db is at {stored}): a "
+                "later passphrase change or key rotation replaced it; use the current vault.key"
+            )
+        raise IntegrityError("vault.key and vault.db disagree on the key epoch; restore both")
+
+    def _catch_up_epoch(self) -> None:
+        """vault.key is one passphrase change ahead (killed before its commit): catch up."""
+        lock = None if self.writable else WriterLock(self.folder)
+        if lock is not None:
+            lock.acquire()
+        try:
+            rotation.catch_up_epoch(self.conn, self.header)
+        finally:
+            if lock is not None:
+                lock.release()
 
     def meta(self) -> dict[str, str]:
         return {k: v for k, v in self.conn.execute("SELECT key, value FROM meta ORDER BY key")}
 
     def recover(self) -> None:
-        """Sweep crash leftovers: ``*.partial`` files (blobs and key-file temps) and
-        undecryptable orphan blobs."""
-        self.blobs.sweep(self._known_blob_files(), remove=True)
-        fsio.sweep_temps(self.folder, {keyfile.KEY_FILE, keyfile.BACKUP_FILE})
+        """Sweep crash leftovers: remove ``*.partial`` files (blobs and key-file temps),
+        move orphan blobs to ``quarantine/`` (never deleted: see blobstore.py)."""
+        self.blobs.sweep(self._known_blob_files(), act=True)
+        fsio.sweep_temps(self.folder, {keyfile.KEY_FILE, keyfile.BACKUP_FILE, keyfile.INTENT_FILE})
+
+    def purge_quarantine(self) -> tuple[int, int]:
+        """Delete the quarantined blob files for good (the user's decision); (files, bytes)."""
+        self._require_writer()
+        with self.mutex:
+            return self.blobs.purge_quarantine()
 
     def _known_blob_files(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT blob_file FROM evidence")}
@@ -260,19 +305,26 @@ class Vault:
         Inside it ``add_many`` commits nothing on its own (its batches become savepoints),
         so an import is all or nothing: a failure at any later statement rolls back the
         evidence rows and custody events with everything else. The blobs those rows
-        pointed at are durable files whose data keys were never committed; they are
-        removed at once (what the next open's sweep would do) so no space stays taken.
+        pointed at — only those this transaction wrote, never any other file — are
+        durable files whose data keys were never committed; they are removed at once
+        so no space stays taken.
         """
         self._require_writer()
         with self.mutex:
+            outer = self.fresh_blobs is None
+            if outer:
+                self.fresh_blobs = set()
             try:
                 with db.atomic(self.conn):
                     yield self.conn
             except BaseException:
-                if not self.conn.in_transaction:  # nested: the outer transaction decides
+                if outer and self.fresh_blobs:
                     with contextlib.suppress(OSError, db.DatabaseError):
-                        self.blobs.sweep(self._known_blob_files(), remove=True)
+                        self.blobs.forget(self.fresh_blobs, self._known_blob_files())
                 raise
+            finally:
+                if outer:
+                    self.fresh_blobs = None
 
     def wrap_dek(self, blob_file: str, dek: bytes) -> bytes:
         return self._wrap_dek(blob_file, dek)
@@ -381,6 +433,10 @@ class Vault:
     def verifier_key(self) -> str:
         return signed_note.verifier_key(self.origin, self.public_key())
 
+    def key_id(self) -> str:
+        """What ``package verify --key`` pins: the signing key's fingerprint, 16 hex digits."""
+        return signed_note.fingerprint(self.origin, self.public_key())[: signed_note.PIN_HEX_MIN]
+
     def _signer(self) -> Ed25519PrivateKey:
         row = self.conn.execute(
             "SELECT wrapped FROM secrets WHERE name = ?", (SIGNING_KEY,)
@@ -443,16 +499,21 @@ class Vault:
             vault_id=self.header.vault_id,
             created_at=self.header.created_at,
             params=kdf or self.header.kdf,
-            epoch=self.header.key_epoch,
+            epoch=self.header.key_epoch + 1,  # an old vault.key copy is recognisably old
         )
         with self.mutex:
-            # The custody event and vault.key change together: the key file is replaced
-            # inside the transaction, so a failed write leaves no event behind.
+            # The custody event, the epoch and vault.key change together: the key file is
+            # replaced inside the transaction, so a failed write leaves no event behind
+            # (and a kill after the rename is caught up by the next open: rotation.py).
             written = False
             try:
                 with db.atomic(self.conn):
+                    rotation.set_epoch(self.conn, header.key_epoch)
                     custody.append(
-                        self.conn, "passphrase_changed", kdf_memory_kib=header.kdf.memory_kib
+                        self.conn,
+                        "passphrase_changed",
+                        kdf_memory_kib=header.kdf.memory_kib,
+                        key_epoch=header.key_epoch,
                     )
                     keyfile.write_header(self.folder, header)
                     written = True
@@ -462,6 +523,50 @@ class Vault:
                         keyfile.write_header(self.folder, self.header)
                 raise
             self.header = header
+
+    # ----- master key rotation -----
+
+    def rekey(self, passphrase: str) -> int:
+        """A new master key (protocol in rotation.py); returns the new key epoch."""
+        self._require_writer()
+        assert self._vmk is not None
+        with self.mutex:
+            if keyfile.unwrap_vmk(self.header, passphrase) != self._vmk:
+                raise WrongPassphraseError("wrong passphrase for this vault")
+            old_header, old_vmk = self.header, self._vmk
+            new_vmk = secrets.token_bytes(32)
+            new_header = keyfile.new_header(
+                passphrase,
+                new_vmk,
+                vault_id=old_header.vault_id,
+                created_at=old_header.created_at,
+                params=old_header.kdf,
+                epoch=old_header.key_epoch + 1,
+            )
+            keyfile.write_intent(self.folder, new_header)  # step 1
+            try:
+                rotation.commit_rotation(self.conn, old_header, new_header, old_vmk, new_vmk)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    keyfile.remove_intent(self.folder)
+                raise
+            # Committed: this session now uses the new keys (its connection stays keyed).
+            self.header, self._vmk = new_header, new_vmk
+            self._subkeys.clear()
+            rotation.rekey_database(self.conn, new_vmk)  # step 3
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            rotation.promote(self.folder, new_header)  # step 4
+        return new_header.key_epoch
+
+
+def _private(folder: Path) -> None:
+    """The vault folder 0700 and its database files 0600, whatever umask made them
+    (SQLite creates vault.db from the umask; -wal and -shm copy its mode)."""
+    with contextlib.suppress(OSError):
+        os.chmod(folder, 0o700)
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.chmod(folder / (db.DB_FILE + suffix), 0o600)
 
 
 class _Borrowed:
@@ -480,6 +585,11 @@ class _Borrowed:
 def _info(row: tuple[str, str, int, str, str, str, str, str], links: list[Link]) -> EvidenceInfo:
     ev, name, size, sha, media, source, added, blob = row
     return EvidenceInfo(ev, name, size, sha, media, source, added, blob, links=tuple(links))
+
+
+def _precreate_private(path: Path) -> None:
+    """An empty vault.db made 0600 before SQLite opens it (SQLite would use the umask)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
 
 
 def _refuse_existing(folder: Path) -> None:
