@@ -141,7 +141,11 @@ class FieldworkScreen(MainScreen):
                     classes="master-detail",
                 )
             with TabPane("Samples", id="tab-samples"):
-                yield Horizontal(table("tests"), table("items"), classes="master-detail")
+                yield Horizontal(
+                    table("tests"),
+                    fit.FitTable((fit.Column("item"),), id="items"),
+                    classes="master-detail",
+                )
             with TabPane("Correspondence", id="tab-messages"):
                 yield VerticalScroll(Static("", id="messages"))
 
@@ -247,10 +251,16 @@ class FieldworkScreen(MainScreen):
 
     def _items(self, test: ControlTest) -> None:
         attributes = list(dict.fromkeys(r.attribute for i in test.items for r in i.results))
-        table = self.query_one("#items", DataTable)
-        table.clear(columns=True)
+        table = self.query_one("#items", fit.FitTable)
         table.border_title = f"{test.control}: {test.reason}"
-        table.add_columns("item", "day", "stratum", *attributes)
+        # at 80 columns the first attributes stay, later ones and day/stratum go first
+        table.fit_columns = (
+            fit.Column("item"),
+            fit.Column("day", 90),
+            fit.Column("stratum", 91, 8),
+            *(fit.Column(a, 1 + i, len(a)) for i, a in enumerate(attributes)),
+        )
+        rows: list[fit.Row] = []
         for item in test.items:
             results = {r.attribute: r for r in item.results}
             marks = []
@@ -262,12 +272,19 @@ class FieldworkScreen(MainScreen):
                     marks.append(cells.cell("✓", "green"))
                 else:
                     marks.append(cells.cell(f"✗ {result.detail}".strip(), "bold red"))
-            table.add_row(
-                cells.cell(item.key + (" +" if item.expansion else "")),
-                cells.cell(str(item.day or "")),
-                cells.cell(item.stratum),
-                *marks,
+            key = item.key + (" +" if item.expansion else "")
+            rows.append(
+                (
+                    f"{item.key}#{len(rows)}",
+                    (
+                        cells.cell(key),
+                        cells.cell(str(item.day or "")),
+                        cells.cell(item.stratum),
+                        *marks,
+                    ),
+                )
             )
+        table.show_rows(rows)
 
     def _messages(self, run: Run) -> None:
         lines = []
