@@ -7,6 +7,10 @@ from pathlib import Path
 from mockaudit.errors import InputError
 
 DEMO_SCENARIO = "northwind-first-type2"
+# The demo vault's fixed passphrase (it holds only made-up evidence). ``mockaudit demo``
+# writes DEMO_MARKER into the demo vault's folder, and only there the lock screen shows it.
+DEMO_PASSPHRASE = "demo vault - not for real evidence"  # noqa: S105 - printed on purpose
+DEMO_MARKER = "DEMO-VAULT.txt"
 _PACKAGE = Path(__file__).resolve().parent
 
 

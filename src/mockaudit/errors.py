@@ -27,7 +27,10 @@ class InputError(MockauditError):
 
 
 class DiskFullError(MockauditError):
-    """The disk filled up during a write; nothing half-written was kept (exit 2)."""
+    """The disk filled up during a write; nothing half-written was kept (exit 5: not a
+    usage error, so scripts can tell "free some space and retry" from "fix the command")."""
+
+    exit_code = 5
 
 
 class VaultLockedError(MockauditError):

@@ -46,7 +46,7 @@ from mockaudit.session_base import Progress
 from mockaudit.session_base import translated as translated
 from mockaudit.session_exports import ExportSession
 from mockaudit.session_walkthrough import WalkthroughSession
-from mockaudit.vault import db, population_queries, program_store
+from mockaudit.vault import db, population_lookup, population_queries, program_store
 from mockaudit.vault.custody import CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
 from mockaudit.vault.ingest import AddResult, Incoming
@@ -108,6 +108,7 @@ class Session(WalkthroughSession, ExportSession):
     ) -> list[AddResult]:
         if (population is None) != (item is None):
             raise InputError("--population and --item go together")
+        self._check_link(control, population, item)
         files = [_readable_file(Path(p)) for p in paths]
         link = Link(control or "", population or "", item or "")
         total = sum(f.stat().st_size for f in files)
@@ -119,6 +120,26 @@ class Session(WalkthroughSession, ExportSession):
 
         with translated(f"adding {len(files)} file(s)"):
             return self.vault.add_many(items, progress=tick)
+
+    def _check_link(self, control: str | None, population: str | None, item: str | None) -> None:
+        """A link names a control, population and item that exist (a typo would leave the
+        evidence linked to nothing the auditor asks for)."""
+        if not control and not population:
+            return
+        with translated("checking the evidence link"):
+            program = (
+                program_store.load_program(self.vault.conn) if self.program_history() else None
+            )
+            if control and (program is None or program.control(control) is None):
+                known = ", ".join(c.id for c in program.controls) if program else "no program yet"
+                raise InputError(f"the program has no control {control!r} ({known})")
+            if not population or not item:
+                return
+            table = get_table(self.vault.conn, population)
+            if table is None:
+                raise InputError(f"no population {population!r} is imported")
+            if not population_lookup.has_item(self.vault.conn, table, item):
+                raise InputError(f"population {population!r} has no item {item!r}")
 
     def add_evidence_for_request(
         self, paths: list[Path], code: str, *, run_id: str | None = None
@@ -167,6 +188,7 @@ class Session(WalkthroughSession, ExportSession):
         """Sign the custody log's current state and write it to ``out`` (kept outside the vault)."""
         out = Path(out)
         with translated(f"writing the checkpoint to {out}"):
+            out.parent.mkdir(parents=True, exist_ok=True)  # ~/checkpoints/x.txt: made here
             return self.vault.checkpoint(out)  # the file is written before the commit
 
     def change_passphrase(self, new_passphrase: str) -> None:

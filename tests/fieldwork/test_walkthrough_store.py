@@ -210,3 +210,26 @@ def test_cli_asks_at_a_terminal_one_question_at_a_time(
     assert "→ consistent: Consistent: Farah Qureshi is the documented owner." in done.out
     assert "EV-000051  evidence/incidents/tabletop-2026-05-13.md" in done.out
     assert "corroborated: yes" in done.out and "Saved as WT-000001" in done.out
+
+
+def test_cli_ctrl_d_mid_rehearsal_saves_it_as_finished_early(
+    northwind: Path, passfile: Path, run_cli, walkthrough_cli: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Issue 23: end of input (Ctrl-D) after two answers stores them, the rest skipped."""
+    answers = "A yearly tabletop tests the incident plan.\nFarah Qureshi.\n"
+    monkeypatch.setattr("sys.stdin", _Terminal(answers))  # then end of input
+    done = run_cli(
+        "walkthrough", "--control", "IR-04", "--as-of", "2026-07-15",
+        "--vault", northwind, "--passphrase-file", passfile,
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    assert "Finished early after 2 question(s)" in done.out
+    assert "Saved as WT-000001" in done.out and "aborted" not in done.out.lower()
+    with Session.open(northwind, PASSPHRASE, write=False) as session:
+        stored = session.walkthrough("WT-000001")
+    assert [s.feedback.answer for s in stored.steps[:2]] == [
+        "A yearly tabletop tests the incident plan.",
+        "Farah Qureshi.",
+    ]
+    assert stored.steps[2].feedback.verdict.value == "skipped"

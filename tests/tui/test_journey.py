@@ -84,7 +84,7 @@ async def test_create_import_run_open_worst_and_export_xlsx(
         assert "Export" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
-        out = tmp_path / "findings.xlsx"
+        out = tmp_path / "vault-exports" / "findings.xlsx"  # beside the vault, not the cwd
         assert f"Wrote {out}" in screen_text(app)
 
         # lock: the vault made at the start now asks to be unlocked, not created

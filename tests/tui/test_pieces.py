@@ -104,3 +104,95 @@ def test_cells_never_read_data_as_markup() -> None:
     assert text.plain == "[bold]not markup[/] and [link=x]"
     assert cells.owner(None).plain == cells.NONE_OWNER
     assert cells.shorten("a  b\nc " * 20, 10).endswith("…")
+
+
+def test_columns_fit_by_priority_shrinking_the_least_important_first() -> None:
+    """Issue 23: at 80 columns the important columns stay whole, headers are never cut."""
+    from mockaudit.tui.widgets.fit import PADDING, Column, choose
+
+    columns = [Column("id"), Column("title", 0, 10), Column("email", 2, 8), Column("left", 1)]
+    natural = [6, 40, 30, 10]
+    assert choose(columns, natural, 200) == {0: 6, 1: 40, 2: 30, 3: 10}
+    shown = choose(columns, natural, 80)
+    assert sum(shown.values()) + PADDING * len(shown) <= 80
+    assert shown[0] == 6 and shown[3] == 10  # whole
+    assert shown[2] < 30 and shown[1] == 40  # the email shrinks before the title
+    narrow = choose(columns, natural, 40)
+    assert 2 not in narrow and narrow[1] >= len("title")  # dropped; a header is never cut
+
+
+async def test_escape_leaves_the_findings_filter_and_keeps_it(demo_vault) -> None:  # type: ignore[no-untyped-def]
+    """Issue 23: / filters, typing narrows, Escape goes back to the table, filter kept."""
+    from textual.widgets import Input
+
+    from tests.tui.conftest import DEMO_PASSPHRASE
+    from tests.tui.helpers import settle, tui_app
+
+    app = tui_app(demo_vault, passphrase=DEMO_PASSPHRASE, start_section="findings")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"scope")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "findings-filter"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "findings-table"
+        assert app.screen.query_one("#findings-filter", Input).value == "scope"
+
+
+async def test_a_on_samples_attaches_to_the_highlighted_controls_request(demo_vault) -> None:  # type: ignore[no-untyped-def]
+    """Issue 23: `a` acts on the visible tab, never on a request of a hidden one."""
+    from textual.widgets import DataTable
+
+    from mockaudit.tui.widgets.attach import AttachScreen
+    from tests.tui.conftest import DEMO_PASSPHRASE
+    from tests.tui.helpers import settle, tui_app
+
+    app = tui_app(demo_vault, passphrase=DEMO_PASSPHRASE, start_section="fieldwork")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket")  # Samples
+        await settle(pilot)
+        tests = app.screen.query_one("#tests", DataTable)
+        control = "GOV-02"  # a sampled control (hires)
+        await pilot.press(*["down"] * tests.get_row_index(control), "a")
+        await pilot.pause()
+        assert isinstance(app.screen, AttachScreen)
+        run = app.screen_stack[-2].data.run  # type: ignore[attr-defined]
+        request = next(r for r in run.requests if r.code == app.screen.code)
+        assert request.control == control
+        await pilot.press("escape")
+        await pilot.press("right_square_bracket")  # Correspondence: nothing to attach to
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, AttachScreen)
+
+
+async def test_exports_default_beside_the_vault_not_in_the_current_folder(  # type: ignore[no-untyped-def]
+    demo_vault, tmp_path, monkeypatch
+) -> None:
+    """Issue 23: in the demo the current folder is the git checkout; a decrypted export
+    must not land there by default."""
+    import shutil
+
+    from mockaudit.tui.widgets.path_input import PathInput
+    from tests.tui.conftest import DEMO_PASSPHRASE
+    from tests.tui.helpers import settle, tui_app
+
+    vault = tmp_path / "demo-vault"
+    shutil.copytree(demo_vault, vault)
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    app = tui_app(vault, passphrase=DEMO_PASSPHRASE, start_section="findings")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        path = app.screen.query_one("#export-path", PathInput).value
+        assert path.startswith(str(tmp_path / "demo-vault-exports"))
+        await pilot.press("enter")
+        await settle(pilot)
+    assert list(checkout.iterdir()) == []
+    assert [p.name for p in (tmp_path / "demo-vault-exports").iterdir()]

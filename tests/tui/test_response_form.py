@@ -81,7 +81,10 @@ async def test_write_a_response_then_mark_it_remediated(vault_copy: Path) -> Non
         await settle(pilot)
         table = later.screen.query_one("#findings-table", DataTable)
         assert table.row_count == 1
-        assert [str(c) for c in table.get_row(finding_id)][5:7] == ["open", "2026-08-15 late"]
+        assert [str(table.get_cell(finding_id, k)) for k in ("status", "due")] == [
+            "open",
+            "2026-08-15 late",
+        ]
         evidence = later.gate.call(lambda s: s.list_evidence()[0].evidence_id)
         await pilot.press("enter", "r")
         await settle(pilot)

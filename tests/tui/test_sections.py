@@ -19,8 +19,10 @@ def vault_copy(demo_vault: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(demo_vault, tmp_path / "vault"))
 
 
-def _row(table: DataTable[object], key: str) -> list[str]:
-    return [str(cell) for cell in table.get_row(key)]
+def _row(table: DataTable[object], key: str) -> dict[str, str]:
+    """The row's cells by column label (the columns shown depend on the width)."""
+    labels = [str(column.label) for column in table.columns.values()]
+    return dict(zip(labels, (str(cell) for cell in table.get_row(key)), strict=True))
 
 
 async def test_requests_are_answered_from_the_inbox(vault_copy: Path) -> None:
@@ -34,7 +36,7 @@ async def test_requests_are_answered_from_the_inbox(vault_copy: Path) -> None:
         await pilot.press("n")  # PBC-001 is not available
         await settle(pilot)
         table = app.screen.query_one("#requests", DataTable)
-        assert _row(table, "PBC-001")[4] == "not available"
+        assert _row(table, "PBC-001")["answer"] == "not available"
 
         await pilot.press("down", "a")  # attach vault evidence to PBC-002
         await settle(pilot)
@@ -42,7 +44,7 @@ async def test_requests_are_answered_from_the_inbox(vault_copy: Path) -> None:
         await pilot.press("enter", "ctrl+s")  # tick the first file, attach
         await settle(pilot)
         table = app.screen.query_one("#requests", DataTable)
-        assert _row(table, "PBC-002")[4] == "provided"
+        assert _row(table, "PBC-002")["answer"] == "provided"
         assert "Your answer: provided" in screen_text(app)
 
         run_id = app.gate.call(lambda s: s.run().id)

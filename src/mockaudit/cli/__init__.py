@@ -128,8 +128,9 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         from mockaudit.fsio import describe_os_error
 
-        click.echo(f"error: {describe_os_error(exc, 'running the command').message}", err=True)
-        sys.exit(2)
+        described = describe_os_error(exc, "running the command")
+        click.echo(f"error: {described.message}", err=True)
+        sys.exit(described.exit_code)  # 5 when the disk is full
     except Exception as exc:  # a bug: say what kind, never the message (it may hold data)
         if os.environ.get("MOCKAUDIT_DEBUG") == "1":
             raise

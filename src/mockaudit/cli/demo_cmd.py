@@ -15,15 +15,29 @@ from pathlib import Path
 
 import click
 
-from mockaudit.builtin import DEMO_SCENARIO, builtin_scenario, builtin_scenarios
+from mockaudit.builtin import (
+    DEMO_MARKER,
+    DEMO_PASSPHRASE,
+    DEMO_SCENARIO,
+    builtin_scenario,
+    builtin_scenarios,
+)
 from mockaudit.cli.audit_cmd import print_summary
 from mockaudit.cli.common import progress_printer
 from mockaudit.paths import KEY_FILE
 from mockaudit.session import Session
 
 DEMO_DIR = Path("demo-vault")
-DEMO_PASSPHRASE = "demo vault - not for real evidence"  # noqa: S105 - printed on purpose
 DEMO_SEED = 7
+
+
+def mark_demo(vault_dir: Path) -> None:
+    """Say in the folder that this is the demo vault: its lock screen shows the passphrase."""
+    (vault_dir / DEMO_MARKER).write_text(
+        "This folder is mockaudit's demo vault (made-up evidence only); its lock screen "
+        "shows the demo passphrase. Never put real evidence here.\n",
+        encoding="utf-8",
+    )
 
 
 @click.command()
@@ -56,6 +70,7 @@ def demo(vault_dir: Path, scenario: str, headless: bool) -> None:
         checkpoint = vault_dir.parent / f"{vault_dir.name}-checkpoint.txt"
         session.checkpoint(checkpoint)
         facts = session.facts()
+    mark_demo(vault_dir)
     state = "created" if fresh else "reopened"
     click.echo(
         f"demo vault {state} at {vault_dir} (unlock {unlocked:.2f} s); passphrase: "

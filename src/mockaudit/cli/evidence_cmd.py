@@ -92,9 +92,12 @@ def show(vault_dir: Path | None, passphrase_file: Path | None, evidence_id: str)
     for link in info.links:
         parts = [
             f"control {link.control_id}" if link.control_id else "",
-            f"population {link.population_id} item {link.item_key}" if link.population_id else "",
+            f"population {link.population_id}" if link.population_id else "",
+            f"item {link.item_key}" if link.item_key else "",  # never an empty "item"
         ]
-        click.echo(f"linked to:   {', '.join(p for p in parts if p)}")
+        said = ", ".join(p for p in parts if p)
+        if said:
+            click.echo(f"linked to:   {said}")
     click.echo("custody:")
     for event in detail.history:
         click.echo(f"  {event.summary}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,11 +10,12 @@ import click
 
 from mockaudit import session
 from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.progress import stage_progress
 from mockaudit.domain import CRITERIA, Category, ReportType
 from mockaudit.domain.native_import import GitOptions, NativeImport
 from mockaudit.domain.starter import StarterOptions, parse_period
 from mockaudit.errors import InputError
-from mockaudit.session import ImportProgress, Session
+from mockaudit.session import Session
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "scenarios" / "template"
 
@@ -122,8 +122,13 @@ def import_(vault_dir: Path | None, passphrase_file: Path | None, scenario_dir: 
     unchanged folder changes nothing; a changed folder records what changed.
     """
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
-        report = session.import_scenario(scenario_dir, progress=_import_progress())
+    progress = stage_progress()
+    try:
+        with Session.open(folder, read_passphrase(passphrase_file)) as session:
+            report = session.import_scenario(scenario_dir, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()  # the progress line never stays in front of the report
     click.echo(f"program version {report.program_version}")
     for change in report.changes:
         click.echo(f"  {change}")
@@ -138,19 +143,6 @@ def import_(vault_dir: Path | None, passphrase_file: Path | None, scenario_dir: 
             click.echo(f"  {path}")
         if len(report.files_missing) > 20:
             click.echo(f"  … and {len(report.files_missing) - 20} more")
-
-
-def _import_progress() -> ImportProgress | None:
-    if not sys.stderr.isatty():
-        return None
-    last: dict[str, int] = {}
-
-    def show(stage: str, done: int, total: int) -> None:
-        if done - last.get(stage, -(10**9)) >= 50_000 or done in (1, total):
-            last[stage] = done
-            click.echo(f"\r{stage}: {done:,}", err=True, nl=False)
-
-    return show
 
 
 @click.group("population")
@@ -210,16 +202,21 @@ def population_import(
     if file is not None and not file.is_file():
         raise InputError(f"{file}: no such file")
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
-        done = session.import_population(
-            population_id,
-            file=file,
-            git_repo=git_repo,
-            branch=branch,
-            progress=_import_progress(),
-            native=NativeImport(as_format, mapping, date_format),
-            git=GitOptions(all_history, reviews),
-        )
+    progress = stage_progress()
+    try:
+        with Session.open(folder, read_passphrase(passphrase_file)) as session:
+            done = session.import_population(
+                population_id,
+                file=file,
+                git_repo=git_repo,
+                branch=branch,
+                progress=progress,
+                native=NativeImport(as_format, mapping, date_format),
+                git=GitOptions(all_history, reviews),
+            )
+    finally:
+        if progress is not None:
+            progress.close()
     click.echo(f"population {done.population}: {done.rows} rows ({done.status})")
 
 

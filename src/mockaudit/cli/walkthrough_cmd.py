@@ -180,10 +180,33 @@ def _store(session: Session, result: WalkthroughResult, save: bool) -> None:
 # --- interactive ---------------------------------------------------------------------------
 
 
-def _interactive(session: Session, control_id: str, as_of: date | None) -> WalkthroughResult:
+def _interactive(session: Session, control_id: str, as_of: date | None) -> Interview:
+    """Ask at the prompt; Ctrl-D or Ctrl-C ends the interview early, keeping the answers."""
     rehearsal: Rehearsal = session.walkthrough_start(control_id, as_of=as_of)
     control = rehearsal.control
     click.echo(f"Walkthrough of {control.id} · {control.title} (empty answer: skip)")
+    try:
+        _ask_questions(rehearsal)
+        _ask_last_instance(rehearsal)
+    except click.Abort:  # Ctrl-D (end of input) or Ctrl-C at a prompt
+        click.echo("")
+        if not any(step.feedback.answer for step in rehearsal.steps):
+            raise
+        done = len(rehearsal.steps)
+        click.echo(f"Finished early after {done} question(s): the rest count as skipped.")
+        return Interview(rehearsal.finish_early(), stopped=True)
+    return Interview(rehearsal.result(), stopped=False)
+
+
+@dataclass(frozen=True)
+class Interview:
+    """A rehearsal at the prompt; ``stopped``: the owner ended it early (Ctrl-D / Ctrl-C)."""
+
+    result: WalkthroughResult
+    stopped: bool
+
+
+def _ask_questions(rehearsal: Rehearsal) -> None:
     while rehearsal.question is not None:
         done, total = rehearsal.progress
         required = " (required)" if rehearsal.question.required else ""
@@ -191,6 +214,9 @@ def _interactive(session: Session, control_id: str, as_of: date | None) -> Walkt
         text: str = click.prompt("  you", default="", show_default=False)
         feedback = rehearsal.answer(text)
         click.echo(f"  → {feedback.verdict.value}: {feedback.message}")
+
+
+def _ask_last_instance(rehearsal: Rehearsal) -> None:
     click.echo(rehearsal.prompt or "")
     for fact in rehearsal.candidates()[:10]:
         click.echo(f"  {fact.evidence_id}  {fact.name}")
@@ -199,7 +225,6 @@ def _interactive(session: Session, control_id: str, as_of: date | None) -> Walkt
     )
     feedback = rehearsal.show(shown or None)
     click.echo(f"  → {feedback.verdict.value}: {feedback.message}")
-    return rehearsal.result()
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -262,7 +287,11 @@ def walkthrough_group(
         controls = [control_id] if control_id else session.walkthrough_controls(owner or "")
         for cid in controls:
             if answers is None:
-                result = _interactive(session, cid, day)
+                interview = _interactive(session, cid, day)
+                _store(session, interview.result, not no_save)
+                if interview.stopped:
+                    return  # the owner stopped: no further control of --owner is asked
+                continue
             else:
                 result = session.rehearse(
                     cid, answers.answers_for(cid), answers.shown_for(cid), as_of=day

@@ -52,6 +52,8 @@ class AuditOptions:
     as_of: date
     window_months: int = 6
     program_version: int = 0
+    # the contradictions of each control's latest stored walkthrough rehearsal
+    walkthrough_findings: tuple[Finding, ...] = ()
 
 
 def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
@@ -68,6 +70,8 @@ def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
     findings += policy_findings(program)
     findings += risk_findings(program)
     findings += scope_findings(program, sample_load=sum(t.planned_size for t in tests))
+    controls = {c.id for c in program.controls}
+    findings += [f for f in options.walkthrough_findings if f.control in controls]
     numbered = number_findings(rate_ownerless(findings, tests))
     log = build_requests(program, review.profiles, tests, numbered, source)
     readiness = conclude(

@@ -18,10 +18,12 @@ from mockaudit import __version__
 from mockaudit.domain import Finding
 from mockaudit.domain.run import Run
 from mockaudit.domain.seed import new_seed
-from mockaudit.errors import InputError
+from mockaudit.domain.walkthrough import WalkthroughResult
+from mockaudit.domain.walkthrough_readiness import latest_by_control
+from mockaudit.errors import InputError, IntegrityError
 from mockaudit.fieldwork.engine import AuditOptions, run_audit
 from mockaudit.services.importer import import_scenario
-from mockaudit.vault import custody, db, program_store
+from mockaudit.vault import custody, db, program_store, walkthrough_store
 from mockaudit.vault.keyfile import KdfParams
 from mockaudit.vault.program_source import VaultSource
 from mockaudit.vault.store import Vault
@@ -50,6 +52,7 @@ def audit_vault(
         as_of=as_of or started.date(),
         window_months=window_months,
         program_version=source.version,
+        walkthrough_findings=rehearsal_findings(vault),
     )
     run = run_audit(source, options)
     if store and vault.writable:
@@ -64,6 +67,29 @@ def audit_vault(
                 program_version=run.program_version,
             )
     return run
+
+
+def rehearsal_findings(vault: Vault) -> tuple[Finding, ...]:
+    """The ``walkthrough.divergence`` findings of each control's latest stored rehearsal
+    (README: contradictions in a rehearsal are findings of the next run)."""
+    latest = latest_by_control(walkthrough_store.records(vault.conn))
+    findings: list[Finding] = []
+    for record in latest.values():
+        if not record.divergences:
+            continue
+        evidence = walkthrough_store.transcript_evidence(vault.conn, record.walkthrough_id)
+        if evidence is None:
+            continue
+        data = b"".join(vault.read_chunks(str(evidence)))
+        try:
+            result = WalkthroughResult.model_validate_json(data)
+        except ValueError:
+            raise IntegrityError(
+                f"the transcript {evidence} of {record.walkthrough_id} is not a walkthrough "
+                "transcript"
+            ) from None
+        findings += result.findings
+    return tuple(findings)
 
 
 def audit_folder(

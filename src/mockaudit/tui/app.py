@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast, runtime_checkable
 
 from textual import events, work
 from textual.app import App
@@ -42,6 +42,18 @@ if TYPE_CHECKING:
     from mockaudit.tui.screens.response_form import ResponseInput
 
 
+@runtime_checkable
+class RehearsalGuard(Protocol):
+    """A screen that must not lose its answers (the walkthrough rehearsal)."""
+
+    @property
+    def unsaved_answers(self) -> int: ...
+
+    def confirm_leave(self, leaving: str, then: Callable[[], object]) -> None: ...
+
+    def save_early(self, then: Callable[[], object]) -> None: ...
+
+
 class LazyScreen:
     """A section's screen class, imported when the section is first shown.
 
@@ -67,6 +79,9 @@ MAIN_MODES: dict[str, Callable[[], Screen[None]]] = {
     "fieldwork": LazyScreen("fieldwork", "FieldworkScreen"),
     "findings": LazyScreen("findings", "FindingsScreen"),
 }
+# Actions bound to printable keys: off while a screen owns the keyboard (a rehearsal's
+# text entry and its leave dialog), so typing never imports, runs or switches sections.
+LETTER_ACTIONS = {"switch_mode", "help", "import_scenario", "run_audit", "owners"}
 NEEDS_VAULT = {
     "switch_mode",
     "add_files",
@@ -101,7 +116,7 @@ class MockAuditApp(RedactedCrashes):
         Binding("5", "switch_mode('findings')", "Findings", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("i", "import_scenario", "Import"),
-        Binding("r", "run_audit", "Run audit"),
+        Binding("r", "run_audit", "Run"),
         Binding("o", "owners", "Owners"),
         Binding("ctrl+l", "lock", "Lock"),
         Binding("q", "quit", "Quit"),
@@ -197,8 +212,30 @@ class MockAuditApp(RedactedCrashes):
         self.unlock_error = message.text
 
     def action_lock(self, reason: str = "Locked. Type the passphrase to unlock.") -> None:
-        if self.gate.is_open:
+        """Lock; a rehearsal with unsaved answers asks first (save as finished early?)."""
+        if not self.gate.is_open:
+            return
+        rehearsal = self._unsaved_rehearsal()
+        if rehearsal is not None:
+            rehearsal.confirm_leave("Locking", lambda: self._lock(reason))
+        else:
             self._lock(reason)
+
+    async def action_quit(self) -> None:
+        """Quit; a rehearsal with unsaved answers asks first (save as finished early?)."""
+        rehearsal = self._unsaved_rehearsal()
+        if rehearsal is not None:
+            rehearsal.confirm_leave("Quitting", self.exit)
+        else:
+            self.exit()
+
+    def _unsaved_rehearsal(self) -> RehearsalGuard | None:
+        """The rehearsal screen (of any section's stack) holding answers not yet saved."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, RehearsalGuard) and screen.unsaved_answers:
+                    return screen
+        return None
 
     @work(thread=True, group="lock", exclusive=True, exit_on_error=False, name="lock")
     def _lock(self, reason: str) -> None:
@@ -231,7 +268,13 @@ class MockAuditApp(RedactedCrashes):
         if minutes <= 0 or not self.gate.is_open:
             return
         if self.settings.monotonic() - self._last_activity >= minutes * 60:
-            self.action_lock(f"Locked after {minutes:g} idle minute(s). Type the passphrase.")
+            reason = f"Locked after {minutes:g} idle minute(s). Type the passphrase."
+            rehearsal = self._unsaved_rehearsal()
+            if rehearsal is not None:  # nobody is there to ask: keep the answers
+                self._last_activity = self.settings.monotonic()
+                rehearsal.save_early(lambda: self._lock(reason))
+            else:
+                self.action_lock(reason)
 
     # ----- jobs -----
 
@@ -308,6 +351,8 @@ class MockAuditApp(RedactedCrashes):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in NEEDS_VAULT and not self.gate.is_open:
+            return False
+        if action in LETTER_ACTIONS and getattr(self.screen, "owns_keyboard", False):
             return False
         return True
 

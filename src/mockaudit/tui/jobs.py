@@ -101,6 +101,7 @@ def export(session: Session, kind: str, fmt: str, out: Path, report: Report) -> 
     if fmt not in formats:
         raise InputError(f"{kind} cannot be exported as {fmt}")
     report(0, None, f"writing {out.name}")
+    out.parent.mkdir(parents=True, exist_ok=True)  # the suggested <vault>-exports/ folder
     if kind in SINGLE_FORMAT:
         method(out)
     else:

@@ -19,6 +19,7 @@ from mockaudit.domain.walkthrough import Check, Question, Verdict
 from mockaudit.fieldwork.walkthrough import mentions as mentions
 from mockaudit.fieldwork.walkthrough import parse as parse
 from mockaudit.fieldwork.walkthrough.facts import Context
+from mockaudit.fieldwork.walkthrough.relevance import relevant, unknown_names
 from mockaudit.fieldwork.walkthrough.scope_checks import (
     check_coverage,
     check_evidence_location,
@@ -43,7 +44,10 @@ def assess(ctx: Context, question: Question, answer: str) -> Outcome:
         if question.required:
             return Outcome(Verdict.EVASIVE, "No answer to a required question: noted.")
         return Outcome(Verdict.SKIPPED, "Skipped.")
-    return hedged(_CHECKS[question.check](ctx, answer), answer)
+    outcome = hedged(_CHECKS[question.check](ctx, answer), answer)
+    if outcome.verdict is Verdict.ANSWERED and not relevant(ctx, question.generic_text, answer):
+        return evasive("the answer says nothing about this question or this control")
+    return outcome
 
 
 def _purpose(ctx: Context, answer: str) -> Outcome:
@@ -87,7 +91,7 @@ def _owner(ctx: Context, answer: str) -> Outcome:
                 f"You named “{owner_id}”, a group: auditors want one accountable person.",
                 _owner_text(ctx),
             )
-        return evasive("no person is named")
+        return _unknown(ctx, answer) or evasive("no person is named")
     if speaker and owner is not None and owner not in named:
         named.insert(0, owner)
     for person in named:
@@ -143,7 +147,23 @@ def _backup(ctx: Context, answer: str) -> Outcome:
             "No backup: one person is a single point of failure, and auditors ask what "
             "happened while they were out.",
         )
-    return evasive("nobody other than the owner is named as reviewer or cover")
+    return _unknown(ctx, answer) or evasive(
+        "nobody other than the owner is named as reviewer or cover"
+    )
+
+
+def _unknown(ctx: Context, answer: str) -> Outcome | None:
+    """Names that are nobody of the program: said to be unknown (the auditor will ask)."""
+    unknown = unknown_names(answer, ctx.known)
+    if not unknown:
+        return None
+    names = ", ".join(f"“{name}”" for name in unknown)
+    return Outcome(
+        Verdict.GAP,
+        f"Unknown: {names} is not a person of the program. The auditor will ask who that "
+        "is: name a person from the people list, or add them to it.",
+        f"people: {', '.join(p.name for p in ctx.program.people) or 'none'}",
+    )
 
 
 _INTERVAL: dict[Frequency, float] = {

@@ -59,8 +59,9 @@ from mockaudit.fieldwork.walkthrough.facts import (
     sources_for,
 )
 from mockaudit.fieldwork.walkthrough.questions import family_of, question, questions_for
+from mockaudit.fieldwork.walkthrough.relevance import repeats
 from mockaudit.fieldwork.walkthrough.report import owner_readiness, transcript_markdown
-from mockaudit.fieldwork.walkthrough.verdicts import Outcome
+from mockaudit.fieldwork.walkthrough.verdicts import Outcome, evasive
 
 __all__ = [
     "NOT_ASKED",
@@ -95,6 +96,9 @@ SHOW_TEXT = (
     "Now show me the last instance: pick the evidence in the vault that proves it operated "
     "inside the period."
 )
+
+# a repeated sentence still contradicts, or stays evasive; it no longer counts as an answer
+_KEPT_ON_REPEAT = (Verdict.CONTRADICTION, Verdict.EVASIVE)
 
 NOT_ASKED = "Not asked: the rehearsal was finished early."
 NOT_ASKED_REQUIRED = " A required question: it counts as 0."
@@ -175,6 +179,12 @@ class Rehearsal:
         if current is None:
             raise InputError(f"the walkthrough of {self.control.id} has no question left")
         outcome = assess(self.context, current, text)
+        earlier = repeats(text, [step.feedback.answer for step in self._steps])
+        if earlier is not None and outcome.verdict not in _KEPT_ON_REPEAT:
+            outcome = evasive(
+                f"the same words as your answer to question {earlier + 1}; "
+                "answer this question itself"
+            )
         feedback = self._feedback(current, text.strip(), outcome)
         self._steps.append(Step(question=self._record(current), feedback=feedback))
         return feedback

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 COMPACT_BELOW = 110  # columns; the app's "-narrow" breakpoint
+PALETTE_HINT_FROM = 100  # columns: the footer's "^p palette" hint needs the room
 TAB_BINDINGS: list[BindingType] = [
     Binding("right_square_bracket", "switch_tab(1)", "Next tab"),
     Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", show=False),
@@ -52,8 +53,11 @@ class MainScreen(Screen[None]):
 
     @on(events.Resize)
     def _compact_footer(self, event: events.Resize) -> None:
-        # Below 110 columns the footer drops its spacing so "q Quit" still fits.
-        self.query_one(Footer).compact = event.size.width < COMPACT_BELOW
+        # Below 110 columns the footer drops its spacing so "q Quit" still fits; below 100
+        # the "^p palette" hint goes (? Help names the palette), so no key is cut.
+        footer = self.query_one(Footer)
+        footer.compact = event.size.width < COMPACT_BELOW
+        footer.show_command_palette = event.size.width >= PALETTE_HINT_FROM
 
     def compose_body(self) -> Iterable[Widget]:
         return ()

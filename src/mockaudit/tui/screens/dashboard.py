@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mockaudit.domain import Program
+from mockaudit.domain.comparison import run_to_compare
 from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import Run
 from mockaudit.session import Session, compare_runs
@@ -40,7 +41,8 @@ def load_dashboard(session: Session) -> DashboardData:
     program = session.program() if session.program_history() else None
     runs = session.runs()
     run = session.run(runs[-1][0]) if runs else None
-    previous = session.run(runs[-2][0]) if len(runs) > 1 else None
+    previous_id = run_to_compare([(run_id, seed) for run_id, seed, _, _ in runs])
+    previous = session.run(previous_id) if previous_id else None
     return DashboardData(program, run, previous, tuple(session.remediations()))
 
 
@@ -151,6 +153,7 @@ class DashboardScreen(MainScreen):
                 )
             )
             return
+        self.mock.seed = data.run.seed  # r re-runs what is shown: like compares with like
         self._fill(data.program, data.run, data.previous)
         line = remediation_line(data.remediations, self.mock.settings.as_of())
         if line:
@@ -189,7 +192,7 @@ class DashboardScreen(MainScreen):
         table = self.query_one("#gaps", DataTable)
         width = self.size.width
         # room left for "what": beside the timeline when wide, the whole width when narrow
-        what = max(20, width - 87 if width >= 110 else width - 35)
+        what = max(20, width - 87 if width >= 110 else width - 38)
         rows = {
             finding.id: (
                 cells.severity(finding.severity.value),

@@ -26,6 +26,12 @@ from mockaudit.tui.widgets.path_input import PathInput
 T = TypeVar("T")
 
 
+def exports_folder(vault_dir: Path) -> Path:
+    """Where the TUI suggests writing exports: a folder beside the vault, named after it."""
+    vault = vault_dir.absolute()
+    return vault.parent / f"{vault.name}-exports"
+
+
 class Dialog(ModalScreen[T | None], Generic[T]):
     """Escape cancels; errors show on the dialog's last line."""
 
@@ -127,9 +133,10 @@ class ExportScreen(Dialog[tuple[str, str, Path]]):
     def _formats(kind: str) -> list[tuple[str, str]]:
         return [(fmt.upper(), fmt) for fmt in EXPORTS[kind][1]]
 
-    @staticmethod
-    def _default_out(kind: str, fmt: str) -> str:
-        return str(Path.cwd() / f"{kind}.{fmt}")
+    def _default_out(self, kind: str, fmt: str) -> str:
+        """Beside the vault, in ``<vault>-exports/``: never the current folder, which in the
+        demo is the git checkout (a decrypted package would show in ``git status``)."""
+        return str(exports_folder(self.gate.vault_dir) / f"{kind}.{fmt}")
 
     def _check_available(self) -> bool:
         method = EXPORTS[self.kind][0]
@@ -166,7 +173,8 @@ class ExportScreen(Dialog[tuple[str, str, Path]]):
         if not isinstance(fmt, str) or not out.name:
             self.say("choose a format and a file name")
             return
-        if not out.parent.is_dir():
+        suggested = exports_folder(self.gate.vault_dir)  # made by the export if missing
+        if not out.parent.is_dir() and out.parent.absolute() != suggested:
             self.say(f"{out.parent} is not a folder")
             return
         self.dismiss((self.kind, fmt, out))

@@ -19,10 +19,10 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, TabbedContent, TabPane
 
 from mockaudit.domain.responses import RequestResponse
-from mockaudit.domain.run import ControlTest, Request, Run
+from mockaudit.domain.run import ControlTest, Request, RequestKind, Run
 from mockaudit.session import Session
-from mockaudit.tui.screens.base import TAB_BINDINGS, MainScreen
-from mockaudit.tui.widgets import cells
+from mockaudit.tui.screens.base import COMPACT_BELOW, TAB_BINDINGS, MainScreen
+from mockaudit.tui.widgets import cells, fit
 from mockaudit.tui.widgets.attach import AttachScreen
 from mockaudit.tui.widgets.tables import current_key, move_to_key
 
@@ -88,22 +88,40 @@ def request_detail(request: Request, data: FieldworkData) -> Content:
     return Content("\n").join(lines)
 
 
+REQUEST_COLUMNS = tuple(
+    fit.Column(label, priority)
+    for label, priority in (
+        ("round", 3),
+        ("day", 2),
+        ("code", 0),
+        ("status", 0),
+        ("answer", 1),
+        ("found", 2),
+        ("control", 1),
+        ("kind", 4),
+    )
+)
+
+
 class FieldworkScreen(MainScreen):
     SECTION = "fieldwork"
     AUTO_FOCUS = "#requests"
     BINDINGS = [
-        Binding("a", "attach", "Attach evidence"),
-        Binding("n", "not_available", "Not available"),
+        Binding("a", "attach", "Attach"),
+        Binding("n", "not_available", "N/A"),
         *TAB_BINDINGS,
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.data = FieldworkData(None, {}, {})
+        self._shown_run = ""
 
     def compose_body(self) -> Iterable[Widget]:
         def table(table_id: str) -> DataTable[object]:
             return DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+
+        requests = fit.FitTable(REQUEST_COLUMNS, id="requests")
 
         yield Horizontal(
             Label("Seed", id="seed-label"),
@@ -118,19 +136,20 @@ class FieldworkScreen(MainScreen):
         with TabbedContent(id="fieldwork-tabs"):
             with TabPane("Requests", id="tab-requests"):
                 yield Horizontal(
-                    table("requests"),
+                    requests,
                     VerticalScroll(Static("", id="request-detail"), id="request-detail-box"),
                     classes="master-detail",
                 )
             with TabPane("Samples", id="tab-samples"):
-                yield Horizontal(table("tests"), table("items"), classes="master-detail")
+                yield Horizontal(
+                    table("tests"),
+                    fit.FitTable((fit.Column("item"),), id="items"),
+                    classes="master-detail",
+                )
             with TabPane("Correspondence", id="tab-messages"):
                 yield VerticalScroll(Static("", id="messages"))
 
     def on_mount(self) -> None:
-        self.query_one("#requests", DataTable).add_columns(
-            "round", "day", "code", "status", "answer", "found", "control", "kind"
-        )
         self.query_one("#tests", DataTable).add_columns(
             "control", "population", "sample", "dev", "conclusion"
         )
@@ -147,13 +166,16 @@ class FieldworkScreen(MainScreen):
         if run is None:
             info.update("No run yet: check the seed and start one.")
             return
+        if run.id != self._shown_run:
+            # the seed box and the palette offer the shown run's seed: a re-run compares alike
+            self._shown_run = run.id
+            self.mock.seed = run.seed
+            self.query_one("#seed", Input).value = str(run.seed)
         last_day = max((m.day for m in run.messages), default=0)
-        info.update(
-            Content(
-                f"{run.id} · seed {run.seed} · simulated day {last_day} · "
-                f"{len(run.requests)} requests"
-            )
-        )
+        text = f"day {last_day} · {len(run.requests)} requests"
+        wide = self.size.width >= COMPACT_BELOW  # narrow: the seed box says the seed
+        info.update(Content(f"{run.id} · seed {run.seed} · simulated {text}" if wide else text))
+        info.tooltip = f"{run.id} · seed {run.seed} · simulated day {last_day}"
         rounds = sorted({r.round for r in run.requests})
         chooser = self.query_one("#round-filter", Select)
         current = chooser.value
@@ -173,15 +195,15 @@ class FieldworkScreen(MainScreen):
         if run is None:
             return
         wanted = self.query_one("#round-filter", Select).value
-        table = self.query_one("#requests", DataTable)
+        table = self.query_one("#requests", fit.FitTable)
         keep = current_key(table)
-        table.clear()
+        rows: list[fit.Row] = []
         for request in sorted(run.requests, key=lambda r: (r.round, r.issued_day, r.code)):
             if wanted and request.round != wanted:
                 continue
             answer = self.data.answers.get(request.code)
             answered = answer.status if answer else ""
-            table.add_row(
+            row = (
                 cells.cell(request.round),
                 cells.cell(f"{request.issued_day}→{request.due_day}"),
                 cells.cell(request.code),
@@ -193,8 +215,9 @@ class FieldworkScreen(MainScreen):
                 cells.cell(len(request.found)),
                 cells.cell(request.control or ""),
                 cells.cell(request.kind.value),
-                key=request.code,
             )
+            rows.append((request.code, row))
+        table.show_rows(rows)
         move_to_key(table, keep)
         self._request_detail(current_key(table) or "")
 
@@ -228,10 +251,16 @@ class FieldworkScreen(MainScreen):
 
     def _items(self, test: ControlTest) -> None:
         attributes = list(dict.fromkeys(r.attribute for i in test.items for r in i.results))
-        table = self.query_one("#items", DataTable)
-        table.clear(columns=True)
+        table = self.query_one("#items", fit.FitTable)
         table.border_title = f"{test.control}: {test.reason}"
-        table.add_columns("item", "day", "stratum", *attributes)
+        # at 80 columns the first attributes stay, later ones and day/stratum go first
+        table.fit_columns = (
+            fit.Column("item"),
+            fit.Column("day", 90),
+            fit.Column("stratum", 91, 8),
+            *(fit.Column(a, 1 + i, len(a)) for i, a in enumerate(attributes)),
+        )
+        rows: list[fit.Row] = []
         for item in test.items:
             results = {r.attribute: r for r in item.results}
             marks = []
@@ -243,12 +272,19 @@ class FieldworkScreen(MainScreen):
                     marks.append(cells.cell("✓", "green"))
                 else:
                     marks.append(cells.cell(f"✗ {result.detail}".strip(), "bold red"))
-            table.add_row(
-                cells.cell(item.key + (" +" if item.expansion else "")),
-                cells.cell(str(item.day or "")),
-                cells.cell(item.stratum),
-                *marks,
+            key = item.key + (" +" if item.expansion else "")
+            rows.append(
+                (
+                    f"{item.key}#{len(rows)}",
+                    (
+                        cells.cell(key),
+                        cells.cell(str(item.day or "")),
+                        cells.cell(item.stratum),
+                        *marks,
+                    ),
+                )
             )
+        table.show_rows(rows)
 
     def _messages(self, run: Run) -> None:
         lines = []
@@ -291,7 +327,32 @@ class FieldworkScreen(MainScreen):
         self.mock.run_audit(int(raw))
 
     def _current(self) -> Request | None:
+        """The request the visible tab points at: the highlighted one on Requests, the
+        highlighted control's sample request on Samples, none on Correspondence."""
+        tab = self.query_one("#fieldwork-tabs", TabbedContent).active
+        if tab == "tab-samples":
+            control = current_key(self.query_one("#tests", DataTable))
+            run = self.data.run
+            wanted = [r for r in (run.requests if run else ()) if r.control == control]
+            samples = [r for r in wanted if r.kind is RequestKind.SAMPLE]
+            chosen = (samples or wanted)[-1:]
+            if not chosen:
+                self.mock.show_error(f"no request asks about {control or 'this control'} yet")
+            return chosen[0] if chosen else None
+        if tab != "tab-requests":
+            return None
         return self._request(current_key(self.query_one("#requests", DataTable)) or "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Attach and "not available" act on a request: not from the Correspondence tab."""
+        if action in ("attach", "not_available"):
+            tabs = self.query("#fieldwork-tabs").results(TabbedContent)
+            return any(t.active in ("tab-requests", "tab-samples") for t in tabs)
+        return True
+
+    @on(TabbedContent.TabActivated, "#fieldwork-tabs")
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
 
     def action_attach(self) -> None:
         request, run = self._current(), self.data.run

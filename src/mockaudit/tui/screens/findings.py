@@ -25,7 +25,7 @@ from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import Run
 from mockaudit.session import Session
 from mockaudit.tui.screens.base import MainScreen
-from mockaudit.tui.widgets import cells, panels
+from mockaudit.tui.widgets import cells, fit, panels
 from mockaudit.tui.widgets.tables import current_key, move_to_key
 
 SORTS = ("worst", "id", "control", "owner", "code")
@@ -142,6 +142,18 @@ class FindingScreen(ModalScreen[None]):
             yield Static(self.text, id="finding-full-text")
 
 
+FINDING_COLUMNS = (
+    fit.Column("sev"),
+    fit.Column("id"),
+    fit.Column("code", 3, 16),
+    fit.Column("control", 2),
+    fit.Column("owner", 2, 10),
+    fit.Column("status", 1, 8),
+    fit.Column("due", 1),
+    fit.Column("title", 0, 20),
+)
+
+
 class FindingsScreen(MainScreen):
     SECTION = "findings"
     AUTO_FOCUS = "#findings-table"
@@ -149,6 +161,7 @@ class FindingsScreen(MainScreen):
         Binding("s", "sort", "Sort"),
         Binding("e", "app.export('findings')", "Export"),
         Binding("slash", "filter", "Filter", show=False),
+        Binding("escape", "leave_filter", "Leave filter", show=False),
     ]
 
     def __init__(self) -> None:
@@ -157,9 +170,7 @@ class FindingsScreen(MainScreen):
         self.sort = "worst"
 
     def compose_body(self) -> Iterable[Widget]:
-        table: DataTable[object] = DataTable(
-            id="findings-table", cursor_type="row", zebra_stripes=True
-        )
+        table = fit.FitTable(FINDING_COLUMNS, id="findings-table")
         detail = VerticalScroll(Static("", id="finding-detail"), id="finding-detail-box")
         detail.border_title = "Finding"
         severities = [
@@ -190,9 +201,6 @@ class FindingsScreen(MainScreen):
         yield Horizontal(table, detail, id="findings-body")
 
     def on_mount(self) -> None:
-        self.query_one("#findings-table", DataTable).add_columns(
-            "sev", "id", "code", "control", "owner", "status", "due", "title"
-        )
         self.query_one("#findings-filter", Input).cursor_blink = self.mock.settings.cursor_blink
         super().on_mount()
 
@@ -246,16 +254,16 @@ class FindingsScreen(MainScreen):
         return str(getattr(finding, self.sort) or "~")
 
     def refill(self) -> None:
-        table = self.query_one("#findings-table", DataTable)
+        table = self.query_one("#findings-table", fit.FitTable)
         keep = current_key(table)
-        table.clear()
         shown = self.shown_findings()
         today = self.mock.settings.as_of()
+        rows = []
         for finding in shown:
             record = self.data.responses.get(finding.id)
             late = record is not None and record.overdue(today)
             due = record.due.isoformat() if record and record.due else ""
-            table.add_row(
+            cells_of_row = (
                 cells.severity(finding.severity.value),
                 cells.cell(finding.id),
                 cells.cell(finding.code.value),
@@ -264,8 +272,9 @@ class FindingsScreen(MainScreen):
                 cells.cell(record.status_text if record else ""),
                 cells.cell(due + (" late" if late else "")),
                 cells.cell(cells.shorten(finding.title, 70)),
-                key=finding.id,
             )
+            rows.append((finding.id, cells_of_row))
+        table.show_rows(rows)
         total = len(self.data.run.findings) if self.data.run else 0
         self.query_one("#findings-count", Label).update(
             f"{len(shown)} of {total} · sorted by {self.sort}"
@@ -322,3 +331,12 @@ class FindingsScreen(MainScreen):
 
     def action_filter(self) -> None:
         self.query_one("#findings-filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        """Escape in the filter box: back to the table (the filter stays applied)."""
+        self.query_one("#findings-table", DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_filter":  # only while the filter box has the focus
+            return self.focused is not None and self.focused.id == "findings-filter"
+        return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -28,9 +29,22 @@ from mockaudit.domain.walkthrough_readiness import (
 from mockaudit.session import Session
 from mockaudit.tui.screens.base import MainScreen
 from mockaudit.tui.screens.walkthrough import WalkthroughScreen
-from mockaudit.tui.widgets import cells
+from mockaudit.tui.widgets import cells, fit
 
 COLUMNS = ("owner", "controls", "rehearsals", "avg", "last", "diverg.", "evasive", "next")
+FIT_COLUMNS = tuple(
+    fit.Column(label, priority, shrink)
+    for label, priority, shrink in (
+        ("owner", 0, 12),
+        ("controls", 1, None),
+        ("rehearsals", 4, None),
+        ("avg", 1, None),
+        ("last", 3, None),
+        ("diverg.", 2, None),
+        ("evasive", 2, None),
+        ("next", 0, None),
+    )
+)
 NO_PROGRAM = (
     "No program yet: press i to import a scenario folder (or ctrl+p → Import built-in "
     "scenario); its control owners then show here, ready to rehearse their walkthroughs."
@@ -89,7 +103,7 @@ def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def table_cells(row: OwnerRow) -> tuple[object, ...]:
+def table_cells(row: OwnerRow) -> tuple[Text, ...]:
     owner = row.readiness
     return (
         cells.cell(owner.name, "green" if owner.ready else ""),
@@ -166,7 +180,7 @@ class OwnersScreen(MainScreen):
         self.data: OwnersData | None = None
 
     def compose_body(self) -> Iterable[Widget]:
-        table: DataTable[object] = DataTable(id="owners", cursor_type="row", zebra_stripes=True)
+        table = fit.FitTable(FIT_COLUMNS, id="owners")
         table.border_title = "Control owners: walkthrough readiness"
         yield Static("Loading…", id="owners-hint")
         yield Horizontal(
@@ -177,7 +191,6 @@ class OwnersScreen(MainScreen):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#owners", DataTable).add_columns(*COLUMNS)
         super().on_mount()
 
     def on_screen_resume(self) -> None:
@@ -209,12 +222,16 @@ class OwnersScreen(MainScreen):
         hint.update(SOME_REHEARSALS if rehearsed else NO_REHEARSAL)
         table = self.query_one("#owners", DataTable)
         keep = self._highlighted_owner()
-        table.clear()
-        for row in data.rows:
-            table.add_row(*table_cells(row), key=row.readiness.owner)
+        self._fill()
         index = table.get_row_index(keep) if keep is not None and keep in table.rows else 0
         table.move_cursor(row=index)
         self._detail(data.rows[index].readiness.owner)
+
+    def _fill(self) -> None:
+        """The owners with the columns that fit (at 80×24 "next" stays whole)."""
+        rows = self.data.rows if self.data else []
+        fitted = [(row.readiness.owner, table_cells(row)) for row in rows]
+        self.query_one("#owners", fit.FitTable).show_rows(fitted)
 
     def _highlighted_owner(self) -> str | None:
         table = self.query_one("#owners", DataTable)

@@ -21,7 +21,7 @@ from mockaudit.domain.run import ControlTest, Run
 from mockaudit.session import Session
 from mockaudit.tui.screens.base import TAB_BINDINGS, MainScreen
 from mockaudit.tui.screens.walkthrough import WalkthroughCommands, WalkthroughScreen
-from mockaudit.tui.widgets import cells
+from mockaudit.tui.widgets import cells, fit
 from mockaudit.tui.widgets.population_view import PopulationView
 
 if TYPE_CHECKING:
@@ -101,6 +101,43 @@ def control_detail(control: Control, test: ControlTest | None, program: Program)
     return Content("\n").join(lines)
 
 
+C = fit.Column
+COLUMNS: dict[str, tuple[fit.Column, ...]] = {
+    "controls": (
+        C("id"),
+        C("title", 0, 14),
+        C("owner", 1, 10),
+        C("frequency", 4),
+        C("criteria", 5, 10),
+        C("population", 3),
+        C("last result", 2, 12),
+    ),
+    "people": (
+        C("id"),
+        C("name"),
+        C("role", 4, 12),
+        C("email", 2, 12),
+        C("left", 1),
+        C("owns", 1),
+    ),
+    "policies": (
+        C("id"),
+        C("title", 0, 14),
+        C("owner", 1, 10),
+        C("approved", 1),
+        C("review", 3),
+        C("commitments", 2),
+    ),
+    "populations": (
+        C("id"),
+        C("title", 3, 12),
+        C("system", 4),
+        C("rows", 2),
+        C("completeness", 0, 14),
+    ),
+}
+
+
 class ProgramScreen(MainScreen):
     SECTION = "program"
     AUTO_FOCUS = "#controls"
@@ -113,7 +150,7 @@ class ProgramScreen(MainScreen):
 
     def compose_body(self) -> Iterable[Widget]:
         def table(table_id: str) -> DataTable[object]:
-            return DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+            return fit.FitTable(COLUMNS[table_id], id=table_id)
 
         browser = PopulationView(id="population-rows")
         browser.border_title = "Rows"
@@ -136,24 +173,9 @@ class ProgramScreen(MainScreen):
             with TabPane("Populations", id="tab-populations"):
                 yield Vertical(table("populations"), browser, id="populations-box")
 
-    def on_mount(self) -> None:
-        columns = {
-            "controls": (
-                "id",
-                "title",
-                "owner",
-                "frequency",
-                "criteria",
-                "population",
-                "last result",
-            ),
-            "people": ("id", "name", "role", "email", "left", "owns"),
-            "policies": ("id", "title", "owner", "approved", "review", "commitments"),
-            "populations": ("id", "title", "system", "rows", "completeness"),
-        }
-        for table_id, names in columns.items():
-            self.query_one(f"#{table_id}", DataTable).add_columns(*names)
-        super().on_mount()
+    def _fill(self, table_id: str, rows: list[fit.Row]) -> None:
+        """Show ``rows`` with the columns that fit the table's width (80×24 included)."""
+        self.query_one(f"#{table_id}", fit.FitTable).show_rows(rows)
 
     def reload(self) -> None:
         self.fetch("program", load_program, self.show)
@@ -174,15 +196,14 @@ class ProgramScreen(MainScreen):
 
     def _controls(self, program: Program, run: Run | None) -> None:
         tests = {t.control: t for t in run.tests} if run else {}
-        table = self.query_one("#controls", DataTable)
-        table.clear()
+        rows: list[fit.Row] = []
         for control in program.controls:
             known = owner_known(program, control.owner)
             test = tests.get(control.id)
             result = test.conclusion.value if test else None
             if test is not None and test.deviations:
                 result = f"{result}: {test.deviations}/{test.sample_size}"
-            table.add_row(
+            cells_ = (
                 cells.cell(control.id, "" if known else "bold red"),
                 cells.cell(cells.shorten(control.title, 34)),
                 cells.owner(_name(program, control.owner), known=known),
@@ -192,17 +213,17 @@ class ProgramScreen(MainScreen):
                 cells.conclusion(result)
                 if test is None or not test.deviations
                 else cells.cell(result or "", cells.CONCLUSION_STYLE["exceptions"]),
-                key=control.id,
             )
+            rows.append((control.id, cells_))
+        self._fill("controls", rows)
         if program.controls:
             self._control_detail(program.controls[0].id)
 
     def _people(self, program: Program) -> None:
-        table = self.query_one("#people", DataTable)
-        table.clear()
+        rows: list[fit.Row] = []
         for person in program.people:
             owns = sum(1 for c in program.controls if c.owner == person.id)
-            table.add_row(
+            cells_ = (
                 cells.cell(person.id),
                 cells.cell(person.name),
                 cells.cell(person.role or ""),
@@ -211,14 +232,14 @@ class ProgramScreen(MainScreen):
                     str(person.left_on or ""), "bold red" if person.left_on and owns else ""
                 ),
                 cells.cell(owns),
-                key=person.id,
             )
+            rows.append((person.id, cells_))
+        self._fill("people", rows)
 
     def _policies(self, program: Program) -> None:
-        table = self.query_one("#policies", DataTable)
-        table.clear()
+        rows: list[fit.Row] = []
         for policy in program.policies:
-            table.add_row(
+            cells_ = (
                 cells.cell(policy.id),
                 cells.cell(cells.shorten(policy.title, 40)),
                 cells.owner(_name(program, policy.owner), known=owner_known(program, policy.owner)),
@@ -227,24 +248,25 @@ class ProgramScreen(MainScreen):
                 ),
                 cells.cell(f"{policy.review_interval_days} d"),
                 cells.cell(len(policy.commitments)),
-                key=policy.id,
             )
+            rows.append((policy.id, cells_))
+        self._fill("policies", rows)
         if program.policies:
             self._policy_detail(program.policies[0].id)
 
     def _populations(self, program: Program) -> None:
-        table = self.query_one("#populations", DataTable)
-        table.clear()
+        rows: list[fit.Row] = []
         for population in program.populations:
             imported = self.data.tables.get(population.id)
-            table.add_row(
+            cells_ = (
                 cells.cell(population.id),
                 cells.cell(cells.shorten(population.title, 36)),
                 cells.cell(population.system),
                 cells.cell(f"{imported.row_count:,}" if imported else "—"),
                 population_status(self.data, population.id),
-                key=population.id,
             )
+            rows.append((population.id, cells_))
+        self._fill("populations", rows)
         if program.populations:
             self._browse(program.populations[0].id)
 

@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static
 
+from mockaudit.builtin import DEMO_MARKER, DEMO_PASSPHRASE
 from mockaudit.tui.widgets.strength import strength_hint
 from mockaudit.tui.widgets.taskbar import JobState
 
@@ -36,6 +37,11 @@ class UnlockScreen(Screen[None]):
         with Vertical(id="unlock-box"):
             yield Label("Create a new vault" if creating else "Unlock the vault", id="unlock-title")
             yield Static(Content(str(self.mock.gate.vault_dir.absolute())), id="unlock-path")
+            if not creating and (self.mock.gate.vault_dir / DEMO_MARKER).is_file():
+                yield Static(
+                    Content(f"Demo vault (made-up evidence), passphrase:\n{DEMO_PASSPHRASE}"),
+                    id="unlock-demo",
+                )
             yield Input(password=True, placeholder="passphrase", id="passphrase")
             if creating:
                 yield Input(password=True, placeholder="type it again", id="confirm")

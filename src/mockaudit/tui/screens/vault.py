@@ -15,13 +15,21 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from mockaudit.tui.screens.base import MainScreen
-from mockaudit.tui.widgets import cells
+from mockaudit.tui.widgets import cells, fit
 from mockaudit.tui.widgets.tables import current_key, move_to_key
 
 if TYPE_CHECKING:
     from mockaudit.domain.evidence import EvidenceInfo
     from mockaudit.session import EvidenceDetail
 
+EVIDENCE_COLUMNS = (
+    fit.Column("id"),
+    fit.Column("file", 0, 16),
+    fit.Column("size", 2),
+    fit.Column("type", 4, 10),
+    fit.Column("added", 3),
+    fit.Column("linked to", 1, 10),
+)
 SHOWN_MAX = 2000  # a DataTable slows down past a few thousand rows; search narrows it
 
 
@@ -85,7 +93,7 @@ class VaultScreen(MainScreen):
         self.items: list[EvidenceInfo] = []
 
     def compose_body(self) -> Iterable[Widget]:
-        table: DataTable[object] = DataTable(id="evidence", cursor_type="row", zebra_stripes=True)
+        table = fit.FitTable(EVIDENCE_COLUMNS, id="evidence")
         detail = VerticalScroll(Static("", id="evidence-detail"), id="evidence-detail-box")
         detail.border_title = "Evidence"
         yield Horizontal(
@@ -107,9 +115,6 @@ class VaultScreen(MainScreen):
         yield Horizontal(table, detail, classes="master-detail stacked")
 
     def on_mount(self) -> None:
-        self.query_one("#evidence", DataTable).add_columns(
-            "id", "file", "size", "type", "added", "linked to"
-        )
         self.query_one("#vault-search", Input).cursor_blink = self.mock.settings.cursor_blink
         super().on_mount()
 
@@ -129,20 +134,21 @@ class VaultScreen(MainScreen):
         words = self.query_one("#vault-search", Input).value.lower().split()
         choice = str(self.query_one("#vault-filter", Select).value)
         shown = [i for i in self.items if matches(i, words, choice)]
-        table = self.query_one("#evidence", DataTable)
+        table = self.query_one("#evidence", fit.FitTable)
         keep = current_key(table)
-        table.clear()
+        rows: list[fit.Row] = []
         for item in shown[:SHOWN_MAX]:
             links = ", ".join(link.control_id or link.population_id for link in item.links[:2])
-            table.add_row(
+            row = (
                 cells.cell(item.evidence_id),
                 cells.cell(cells.shorten(item.original_name, 44)),
                 cells.cell(f"{item.size:,}"),
                 cells.cell(item.media_type),
                 cells.cell(item.added_at[:10]),
                 cells.cell(links),
-                key=item.evidence_id,
             )
+            rows.append((item.evidence_id, row))
+        table.show_rows(rows)
         more = f" (first {SHOWN_MAX:,}: search to narrow)" if len(shown) > SHOWN_MAX else ""
         self.query_one("#vault-count", Label).update(f"{len(shown):,} of {len(self.items):,}{more}")
         if shown:

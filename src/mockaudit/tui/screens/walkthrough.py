@@ -5,21 +5,27 @@ is pure, so each answer is checked on the event loop and its feedback shows at o
 the questions the owner picks the evidence of the last instance (or nothing); the summary
 follows and the transcript is saved through the gate. The owner may finish early (ctrl+f):
 the questions not reached are recorded as skipped and the summary shows at once.
+
+While the interview is on, the screen owns the keyboard (``owns_keyboard``): the app's
+one-letter keys are off, and quitting, locking or Escape with answers given first ask
+whether to save the rehearsal as finished early (``confirm_leave``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mockaudit.domain.walkthrough import Feedback, Phase, Verdict, WalkthroughResult
@@ -29,6 +35,7 @@ if TYPE_CHECKING:  # built by the session in a worker; its modules load there
     from mockaudit.session import Rehearsal
 
 NOTHING = "-nothing-"
+SAVE, DISCARD = "save", "discard"  # the answers of LeaveRehearsalScreen (None: keep going)
 VERDICT_STYLE = {
     Verdict.CONSISTENT: "green",
     Verdict.ANSWERED: "",
@@ -98,6 +105,46 @@ class WalkthroughCommands(Provider):
                 yield Hit(score, matcher.highlight(name), partial(self._open, control_id), title)
 
 
+class LeaveRehearsalScreen(ModalScreen[str | None]):
+    """Leaving a rehearsal with answers given: save it as finished early, discard it, or
+    keep rehearsing (Escape). Its keys are its own: the app's letters are off here."""
+
+    owns_keyboard = True
+    BINDINGS = [
+        Binding("escape", "choose(None)", "Keep rehearsing"),
+        Binding("s", "choose('save')", "Save as finished early"),
+        Binding("d", "choose('discard')", "Discard"),
+    ]
+
+    def __init__(self, answered: int, leaving: str) -> None:
+        super().__init__()
+        self.answered = answered
+        self.leaving = leaving
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="leave-rehearsal"):
+            yield Label(f"{self.leaving}: the rehearsal is not finished", classes="dialog-title")
+            yield Static(
+                f"{self.answered} answer(s) given. Save them as a rehearsal finished early "
+                "(the questions not reached count as skipped), or discard them?"
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (s)", variant="primary", id="leave-save", compact=True)
+                yield Button("Discard (d)", variant="error", id="leave-discard", compact=True)
+                yield Button("Keep going (esc)", id="leave-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#leave-save", Button).focus()
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        choices = {"leave-save": SAVE, "leave-discard": DISCARD}
+        self.dismiss(choices.get(event.button.id or ""))
+
+
 class WalkthroughScreen(MainScreen):
     """A conversation: question, the owner's answer, immediate feedback, summary at the end."""
 
@@ -106,7 +153,7 @@ class WalkthroughScreen(MainScreen):
     AUTO_FOCUS = "#wt-answer"
     BINDINGS = [
         Binding("escape", "leave", "Back"),
-        Binding("ctrl+s", "skip", "Skip question"),
+        Binding("ctrl+s", "skip", "Skip"),
         Binding("ctrl+f", "finish", "Finish early"),
     ]
 
@@ -132,6 +179,55 @@ class WalkthroughScreen(MainScreen):
         if self.rehearsal is None:
             control_id = self.control_id
             self.fetch("rehearsal", lambda s: s.walkthrough_start(control_id), self._started)
+
+    @property
+    def owns_keyboard(self) -> bool:
+        """While the interview is on, the app's one-letter keys are off (app.check_action)."""
+        return self.rehearsal is None or self.rehearsal.phase is not Phase.DONE
+
+    @property
+    def unsaved_answers(self) -> int:
+        """Answers given (or typed, not yet sent) in a rehearsal not yet saved."""
+        rehearsal = self.rehearsal
+        if rehearsal is None or rehearsal.phase is Phase.DONE:
+            return 0
+        given = sum(1 for step in rehearsal.steps if step.feedback.answer)
+        return given + (1 if self._typed() else 0)
+
+    def _typed(self) -> str:
+        """The answer typed in the box and not yet sent (while a question waits)."""
+        if self.rehearsal is None or self.rehearsal.phase is not Phase.INQUIRY:
+            return ""
+        return self.query_one("#wt-answer", Input).value.strip()
+
+    def confirm_leave(self, leaving: str, then: Callable[[], object]) -> None:
+        """Run ``then`` (quit, lock, go back) once the owner chose what becomes of the
+        answers: saved as finished early (after the save), discarded, or kept (no ``then``)."""
+        answered = self.unsaved_answers
+        if not answered:
+            then()
+            return
+        if isinstance(self.app.screen, LeaveRehearsalScreen):
+            return  # already asking
+
+        def chosen(choice: str | None) -> None:
+            if choice == DISCARD:
+                then()
+            elif choice == SAVE:
+                self.save_early(then)
+
+        self.app.push_screen(LeaveRehearsalScreen(answered, leaving), chosen)
+
+    def save_early(self, then: Callable[[], object]) -> None:
+        """Save the answers given as finished early without asking (auto-lock), then ``then``."""
+        rehearsal = self.rehearsal
+        if not self.unsaved_answers or rehearsal is None:
+            then()
+            return
+        typed = self._typed()
+        if typed:  # the answer in the box counts: it was typed for this question
+            self._reply(typed)
+        self._finish(rehearsal, asked=len(rehearsal.steps), then=then)
 
     def _started(self, rehearsal: Rehearsal) -> None:
         self.rehearsal = rehearsal
@@ -212,9 +308,15 @@ class WalkthroughScreen(MainScreen):
         self._heard(prompt, rehearsal.show(None if chosen in (None, NOTHING) else chosen))
         self._finish(rehearsal)
 
-    def _finish(self, rehearsal: Rehearsal, *, asked: int | None = None) -> None:
+    def _finish(
+        self,
+        rehearsal: Rehearsal,
+        *,
+        asked: int | None = None,
+        then: Callable[[], object] | None = None,
+    ) -> None:
         """Show the summary and save the transcript (encrypted, with its custody event);
-        ``asked``: finished early after that many questions."""
+        ``asked``: finished early after that many questions; ``then`` runs once saved."""
         result = rehearsal.finish() if asked is None else rehearsal.finish_early()
         self.refresh_bindings()
         self.set_class(False, "-corroboration")
@@ -223,9 +325,11 @@ class WalkthroughScreen(MainScreen):
             Content("Walkthrough finished: saving the transcript…")
         )
         self._log(summary(result, asked=asked), "wt-entry wt-summary")
-        self.fetch("save", lambda s: s.save_walkthrough(result), self._saved)
+        self.fetch("save", lambda s: s.save_walkthrough(result), partial(self._saved, then=then))
 
-    def _saved(self, result: WalkthroughResult) -> None:
+    def _saved(
+        self, result: WalkthroughResult, *, then: Callable[[], object] | None = None
+    ) -> None:
         self.result = result
         self.query_one("#wt-question", Static).update(
             Content(
@@ -233,6 +337,8 @@ class WalkthroughScreen(MainScreen):
                 "Escape goes back."
             )
         )
+        if then is not None:
+            then()
 
     def action_leave(self) -> None:
-        self.dismiss(None)
+        self.confirm_leave("Going back", lambda: self.dismiss(None))

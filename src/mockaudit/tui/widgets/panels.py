@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from textual.content import Content
 
 from mockaudit.domain import Finding, Program, criteria_for
+from mockaudit.domain.comparison import seed_change
 from mockaudit.domain.enums import Category
 from mockaudit.domain.run import Readiness, Run, Timeline
 
@@ -131,7 +132,8 @@ def change_panel(current: Run, previous: Run | None, fixed: int, new: int, still
     style = "green" if delta > 0 else "red" if delta < 0 else ""
     return Content("\n").join(
         [
-            _line(("Since ", "bold"), f"{previous.id} (seed {previous.seed})"),
+            _line(("Since ", "bold"), previous.id),
+            _line(seed_change(previous.seed, current.seed)),
             _line(
                 "Readiness ",
                 (f"{delta:+.1f}", f"bold {style}".strip()),
