@@ -123,15 +123,15 @@ class Session(WalkthroughSession, ExportSession):
 
     def _check_link(self, control: str | None, population: str | None, item: str | None) -> None:
         """A link names a control, population and item that exist (a typo would leave the
-        evidence linked to nothing the auditor asks for)."""
-        if not control and not population:
+        evidence linked to nothing the auditor asks for). Evidence collected before any
+        program is imported keeps its link unchecked: there is nothing to check it against."""
+        if (not control and not population) or not self.program_history():
             return
         with translated("checking the evidence link"):
-            program = (
-                program_store.load_program(self.vault.conn) if self.program_history() else None
-            )
-            if control and (program is None or program.control(control) is None):
-                known = ", ".join(c.id for c in program.controls) if program else "no program yet"
+            program = program_store.load_program(self.vault.conn)
+            if control and program.control(control) is None:
+                ids = [c.id for c in program.controls]
+                known = ", ".join(ids[:8]) + (f", … {len(ids)} in all" if len(ids) > 8 else "")
                 raise InputError(f"the program has no control {control!r} ({known})")
             if not population or not item:
                 return
@@ -274,12 +274,13 @@ class Session(WalkthroughSession, ExportSession):
         from mockaudit.services import auditing  # the engine loads only when an audit runs
 
         with translated("running the mock audit"):
-            run = auditing.audit_vault(
-                self.vault, seed=seed, as_of=as_of, window_months=window_months
+            return auditing.audit_vault(
+                self.vault,
+                seed=seed,
+                as_of=as_of,
+                window_months=window_months,
+                after_store=self.close_retested,  # in the run's own transaction
             )
-        if self.vault.writable:
-            self.close_retested(run)
-        return run
 
     def runs(self) -> list[tuple[str, int, str, int]]:
         with translated("listing runs"):

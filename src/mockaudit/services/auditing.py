@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -40,7 +40,11 @@ def audit_vault(
     as_of: date | None = None,
     window_months: int = 6,
     store: bool = True,
+    after_store: Callable[[Run], object] | None = None,
 ) -> Run:
+    """Play the mock audit on the vault's program; store the run unless ``store`` is
+    False. ``after_store`` runs in the same transaction as the storing (what follows a
+    stored run, e.g. remediation records moving onto it, lands with it or not at all)."""
     source = VaultSource(vault)
     started = datetime.now(UTC).replace(microsecond=0)
     seed = new_seed() if seed is None else seed
@@ -66,6 +70,8 @@ def audit_vault(
                 findings=len(run.findings),
                 program_version=run.program_version,
             )
+            if after_store is not None:
+                after_store(run)
     return run
 
 
