@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
-from mockaudit.domain import Program
+from mockaudit.domain import Population, Program
 from mockaudit.domain.evidence import Link
 from mockaudit.domain.native_import import GitOptions, NativeImport
 from mockaudit.domain.reference_controls import POPULATION_KINDS
@@ -40,7 +40,12 @@ from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, population_feed, population_queries, program_store
 from mockaudit.vault.ingest import Incoming
 from mockaudit.vault.population_digest import RowDigest, record_rows
-from mockaudit.vault.population_store import RowSource, get_table, replace_population
+from mockaudit.vault.population_store import (
+    PopulationTable,
+    RowSource,
+    get_table,
+    replace_population,
+)
 from mockaudit.vault.store import Vault
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total; total 0 = unknown)
@@ -226,22 +231,7 @@ def _import_rows(
     if existing is not None and same_shape and existing.source_sha256 == sha:
         return PopulationImport(population_id, existing.row_count, "unchanged")
     table = scenario.table(population_id)
-    digest = RowDigest()
-    with _row_source(table, population.key, population.date) as rows:
-        done = replace_population(
-            vault.conn,
-            population_id,
-            table.header,
-            rows,
-            key_column=population.key,
-            date_column=population.date,
-            source_sha256=sha,
-            source_path=population.file,
-            imported_at=stamp,
-            progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
-            on_rows=digest.add,
-        )
-    record_rows(vault.conn, done, digest)  # custody binds the rows as stored
+    done = _store_rows(vault, population, table, sha, population.file, stamp, progress)
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
@@ -322,27 +312,43 @@ def _replace_rows(
         f"population import {table.label}",
         "imported",
     )
-    digest = RowDigest()
     with vault.transaction():  # the source blob and the rows: both or neither
         [stored] = vault.add_many([item])
         existing = get_table(vault.conn, population_id)
         program_store.map_files(vault.conn, [(population.file, stored.evidence_id)])
-        with _row_source(table, population.key, population.date) as rows:
-            done = replace_population(
-                vault.conn,
-                population_id,
-                table.header,
-                rows,
-                key_column=population.key,
-                date_column=population.date,
-                source_sha256=stored.sha256,
-                source_path=table.label,
-                imported_at=stamp,
-                progress=(lambda n: progress(f"rows {population_id}", n, 0)) if progress else None,
-                on_rows=digest.add,
-            )
-        record_rows(vault.conn, done, digest)  # custody binds the rows as stored
+        done = _store_rows(vault, population, table, stored.sha256, table.label, stamp, progress)
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
+
+
+def _store_rows(
+    vault: Vault,
+    population: Population,
+    table: RowTable,
+    source_sha256: str,
+    source_path: str,
+    stamp: str,
+    progress: Progress | None,
+) -> PopulationTable:
+    """Stream ``table`` into the population's vault table (caller's transaction) and bind
+    the rows as stored to the custody log."""
+    digest = RowDigest()
+    pid = population.id
+    with _row_source(table, population.key, population.date) as rows:
+        done = replace_population(
+            vault.conn,
+            pid,
+            table.header,
+            rows,
+            key_column=population.key,
+            date_column=population.date,
+            source_sha256=source_sha256,
+            source_path=source_path,
+            imported_at=stamp,
+            progress=(lambda n: progress(f"rows {pid}", n, 0)) if progress else None,
+            on_rows=digest.add,
+        )
+    record_rows(vault.conn, done, digest)  # custody binds the rows as stored
+    return done
 
 
 def _file_table(
