@@ -47,6 +47,10 @@ class VaultInUseError(VaultLockedError):
     pass
 
 
+class MemberError(VaultLockedError):
+    """No key slot for the member named (unknown, removed, or not said which)."""
+
+
 class IntegrityError(MockauditError):
     """Stored data failed verification (exit 4)."""
 

@@ -25,6 +25,7 @@ from mockaudit import fsio
 from mockaudit.domain import Finding
 from mockaudit.domain.comparison import Comparison
 from mockaudit.domain.evidence import EvidenceInfo, Link
+from mockaudit.domain.members import Member as Member
 from mockaudit.domain.native_import import FormatInfo, GitOptions, NativeImport
 from mockaudit.domain.observations import PopulationRow
 from mockaudit.domain.population_table import PopulationTable
@@ -45,11 +46,13 @@ from mockaudit.services.program_export import export_program
 from mockaudit.session_base import Progress
 from mockaudit.session_base import translated as translated
 from mockaudit.session_exports import ExportSession
+from mockaudit.session_members import MemberSession, resolve_member
 from mockaudit.session_walkthrough import WalkthroughSession
 from mockaudit.vault import db, population_lookup, population_queries, program_store
-from mockaudit.vault.custody import CustodyEvent
+from mockaudit.vault.custody import CONTENT_EVENTS, CustodyEvent
 from mockaudit.vault.evidence_export import export_evidence
 from mockaudit.vault.ingest import AddResult, Incoming
+from mockaudit.vault.keyfile import OWNER, OWNER_DISPLAY
 from mockaudit.vault.keyfile import KdfParams as KdfParams
 from mockaudit.vault.population_store import all_tables, get_table
 from mockaudit.vault.program_source import VaultSource
@@ -70,21 +73,66 @@ class EvidenceDetail:
     info: EvidenceInfo
     history: list[CustodyEvent]
 
+    @property
+    def collected_by(self) -> str:
+        """ "collected by Dana Lee (member dana) on 2026-12-06" from the custody event that
+        brought the item in."""
+        first = next((e for e in self.history if e.event in CONTENT_EVENTS), None)
+        return first.collected_line if first else "no collection event recorded"
 
-class Session(WalkthroughSession, ExportSession):
+
+class Session(WalkthroughSession, ExportSession, MemberSession):
     """One unlocked vault and the operations a user can run on it."""
 
     # ----- lifecycle -----
 
     @classmethod
-    def create(cls, folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> Session:
+    def create(
+        cls,
+        folder: Path,
+        passphrase: str,
+        *,
+        kdf: KdfParams | None = None,
+        member: str | None = None,
+        display: str | None = None,
+    ) -> Session:
+        """A new vault whose first member is ``member`` (default ``owner``)."""
+        member_id = member or OWNER
+        name = display or (OWNER_DISPLAY if member_id == OWNER else member_id)
         with translated(f"creating the vault at {folder}"):
-            return cls(Vault.create(Path(folder), passphrase, kdf=kdf))
+            session = cls(
+                Vault.create(Path(folder), passphrase, kdf=kdf, member=member_id, display=name)
+            )
+        session.remember_member()
+        return session
 
     @classmethod
-    def open(cls, folder: Path, passphrase: str, *, write: bool = True) -> Session:
+    def open(
+        cls,
+        folder: Path,
+        passphrase: str,
+        *,
+        write: bool = True,
+        member: str | None = None,
+        recovery: bool = False,
+        setting_passphrase: bool = False,
+    ) -> Session:
+        """Unlock as ``member`` (else $MOCKAUDIT_MEMBER, else the one remembered for this
+        vault, else its only member): exactly one Argon2id derivation. A recovery code
+        (``recovery``) or an enrolment code opens only with ``setting_passphrase``."""
+        who = None if recovery else resolve_member(Path(folder), member)
         with translated(f"opening the vault at {folder}"):
-            return cls(Vault.open(Path(folder), passphrase, write=write))
+            vault = Vault.open(
+                Path(folder),
+                passphrase,
+                write=write,
+                member=who,
+                recovery=recovery,
+                setting_passphrase=setting_passphrase,
+            )
+        session = cls(vault)
+        session.remember_member()
+        return session
 
     def close(self) -> None:
         self.vault.close()

@@ -23,7 +23,7 @@ from typing import Any, overload
 from mockaudit import __version__
 from mockaudit.errors import IntegrityError
 from mockaudit.vault import merkle
-from mockaudit.vault.db import Connection
+from mockaudit.vault.db import Connection, DatabaseError
 
 EVENT_TYPES = frozenset(
     {
@@ -39,8 +39,16 @@ EVENT_TYPES = frozenset(
         "run_stored",
         "rows_loaded",
         "remediation",
+        "member_added",
+        "member_removed",
+        "members_migrated",
+        "recovery_kit_created",
     }
 )
+HEADER_EVENTS = frozenset(
+    {"passphrase_changed", "member_added", "members_migrated", "recovery_kit_created"}
+)
+"""Events whose change is a new vault.key alone (an interrupted one is caught up on open)."""
 CONTENT_EVENTS = frozenset({"collected", "imported", "transcript"})
 """Events that introduce an evidence item's content: they record its SHA-256 and size."""
 PAYLOAD_VERSION = 1
@@ -59,10 +67,23 @@ class CustodyEvent:
     def summary(self) -> str:
         name = self.fields.get("original_name")
         what = f" {name!r}" if name else ""
-        by = self.fields.get("collector", "?")
-        return (
-            f"#{self.seq} {self.time_utc} {self.event}{what} by {by}@{self.fields.get('host', '?')}"
-        )
+        return f"#{self.seq} {self.time_utc} {self.event}{what} by {self.actor}"
+
+    @property
+    def actor(self) -> str:
+        """Who did it: "Dana Lee (member dana)", or the OS account for events recorded
+        before the vault had member slots."""
+        member = self.fields.get("member")
+        if isinstance(member, str) and member:
+            return f"{self.fields.get('member_name') or member} (member {member})"
+        who = f"{self.fields.get('collector', '?')}@{self.fields.get('host', '?')}"
+        return f"{who} (before member slots)"
+
+    @property
+    def collected_line(self) -> str:
+        """ "collected by Dana Lee (member dana) on 2026-12-06" (the auditor's first question)."""
+        verb = "imported" if self.event == "imported" else "collected"
+        return f"{verb} by {self.actor} on {self.time_utc[:10]}"
 
 
 def canonical(obj: Any) -> bytes:
@@ -96,6 +117,26 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def set_actor(conn: Connection, member_id: str, display: str) -> None:
+    """Name the member this connection acts for: every event it appends records them.
+
+    Kept in a TEMP table (memory: ``temp_store = MEMORY``), so it lives and dies with the
+    connection and nothing about it reaches the vault file."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS session_actor (member_id TEXT NOT NULL, display TEXT)"
+    )
+    conn.execute("DELETE FROM temp.session_actor")
+    conn.execute("INSERT INTO temp.session_actor VALUES (?, ?)", (member_id, display))
+
+
+def _actor(conn: Connection) -> dict[str, str]:
+    try:
+        row = conn.execute("SELECT member_id, display FROM temp.session_actor").fetchone()
+    except DatabaseError:  # a connection no vault session opened (a throwaway one)
+        return {}
+    return {"member": row[0], "member_name": row[1]} if row else {}
+
+
 def append(
     conn: Connection,
     event: str,
@@ -123,6 +164,7 @@ def append(
         "tools": tool_versions(),
         "purpose": purpose,
         "prev_leaf": prev.hex() if prev else "",
+        **_actor(conn),
         **fields,
     }
     payload = canonical(body)

@@ -1,8 +1,8 @@
-"""The vault header (``vault.key``): Argon2id parameters, the wrapped master key, a checksum.
+"""The vault header (``vault.key``): key slots (one per member), removed members, a checksum.
 
-Key hierarchy (vault-security.md §4.3)::
+Key hierarchy (vault-security.md §4.3; the slots are in keyslots.py)::
 
-    passphrase --Argon2id(params, salt)--> KEK --AES-256-GCM--> VMK (random 32 bytes)
+    member passphrase --Argon2id(slot params, slot salt)--> KEK --> slot key --> VMK
     VMK --HKDF("mockaudit/sqlcipher/v1")--> raw SQLCipher key
     VMK --HKDF("mockaudit/dek-wrap/v1")---> wraps each blob's data key
     VMK --HKDF("mockaudit/sign-wrap/v1")--> wraps the Ed25519 custody signing key
@@ -13,19 +13,20 @@ derived, while an intact header whose wrapped key will not open means a wrong
 passphrase (WrongPassphraseError). The KDF parameters are bound into the AEAD's
 associated data and capped on read, so a crafted header can neither be
 downgraded silently nor demand gigabytes of memory.
+
+Format 1 (one passphrase, no slots) is still read (keyheader.py): the first writable
+open migrates it to format 2 with one slot named ``owner`` (``migrated``; store.py does
+it crash-safely). Member ids and display names are in plain text in the header (who may
+unlock is not a secret from whoever holds the file; what they unlock is).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import hashlib
-import json
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -34,147 +35,31 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from mockaudit import fsio
-from mockaudit.errors import HeaderDamagedError, InputError, WrongPassphraseError
+from mockaudit.errors import InputError, MemberError, WrongPassphraseError
 from mockaudit.paths import KEY_FILE as KEY_FILE
+from mockaudit.vault import keyslots
+from mockaudit.vault.keyheader import BACKUP_FILE as BACKUP_FILE
+from mockaudit.vault.keyheader import HEADER_FORMAT as HEADER_FORMAT
+from mockaudit.vault.keyheader import LEGACY_FORMAT as LEGACY_FORMAT
+from mockaudit.vault.keyheader import MAX_HEADER_BYTES as MAX_HEADER_BYTES
+from mockaudit.vault.keyheader import MAX_ITERATIONS as MAX_ITERATIONS
+from mockaudit.vault.keyheader import MAX_LANES as MAX_LANES
+from mockaudit.vault.keyheader import MAX_MEMORY_KIB as MAX_MEMORY_KIB
+from mockaudit.vault.keyheader import MIN_MEMORY_KIB as MIN_MEMORY_KIB
+from mockaudit.vault.keyheader import OWNER as OWNER
+from mockaudit.vault.keyheader import OWNER_DISPLAY as OWNER_DISPLAY
+from mockaudit.vault.keyheader import Header as Header
+from mockaudit.vault.keyheader import KdfParams as KdfParams
+from mockaudit.vault.keyheader import Legacy as Legacy
+from mockaudit.vault.keyheader import Removed as Removed
+from mockaudit.vault.keyheader import canonical_json as canonical_json
+from mockaudit.vault.keyheader import parse_header as parse_header
+from mockaudit.vault.keyslots import Slot
 
-HEADER_FORMAT = "mockaudit.vault-key/1"
-BACKUP_FILE = "vault.key.bak"
+MEMBER_ENV = "MOCKAUDIT_MEMBER"
 INTENT_FILE = "vault.key.next"
 """The header a master-key rotation is moving to; present only while one is under way
 (write-ahead intent: see rotation.py)."""
-
-# Ceilings enforced on read (age rejects absurd work factors the same way).
-MAX_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
-MAX_ITERATIONS = 20
-MAX_LANES = 16
-MIN_MEMORY_KIB = 8 * 1024  # 8 MiB: below this the header is not one we wrote
-
-
-@dataclass(frozen=True)
-class KdfParams:
-    """Argon2id cost. Default ≈0.4 s on a 2-core machine (vault-security.md §3.3)."""
-
-    memory_kib: int = 128 * 1024
-    iterations: int = 3
-    lanes: int = 1
-
-    def check(self) -> None:
-        if not MIN_MEMORY_KIB <= self.memory_kib <= MAX_MEMORY_KIB:
-            raise InputError(
-                f"Argon2id memory must be between {MIN_MEMORY_KIB // 1024} MiB and "
-                f"{MAX_MEMORY_KIB // 1024} MiB"
-            )
-        if not 1 <= self.iterations <= MAX_ITERATIONS:
-            raise InputError(f"Argon2id iterations must be between 1 and {MAX_ITERATIONS}")
-        if not 1 <= self.lanes <= MAX_LANES:
-            raise InputError(f"Argon2id lanes must be between 1 and {MAX_LANES}")
-
-
-@dataclass(frozen=True)
-class Header:
-    vault_id: str
-    created_at: str
-    key_epoch: int
-    kdf: KdfParams
-    salt: bytes
-    nonce: bytes
-    wrapped_vmk: bytes
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "format": HEADER_FORMAT,
-            "vault_id": self.vault_id,
-            "created_at": self.created_at,
-            "key_epoch": self.key_epoch,
-            "kdf": {
-                "alg": "argon2id",
-                "memory_kib": self.kdf.memory_kib,
-                "iterations": self.kdf.iterations,
-                "lanes": self.kdf.lanes,
-                "salt": _b64(self.salt),
-            },
-            "wrap": {
-                "alg": "aes-256-gcm",
-                "nonce": _b64(self.nonce),
-                "vmk": _b64(self.wrapped_vmk),
-            },
-        }
-
-    def associated_data(self) -> bytes:
-        """Everything but the wrapped key itself: tampering with parameters breaks the unwrap."""
-        body = self.body()
-        del body["wrap"]
-        return canonical_json(body)
-
-    def to_bytes(self) -> bytes:
-        body = self.body()
-        body["checksum"] = hashlib.sha256(canonical_json(body)).hexdigest()
-        return canonical_json(body) + b"\n"
-
-
-def canonical_json(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _unb64(text: Any, size: int | None = None) -> bytes:
-    if not isinstance(text, str):
-        raise ValueError("not base64 text")
-    raw = base64.b64decode(text, validate=True)
-    if size is not None and len(raw) != size:
-        raise ValueError("wrong length")
-    return raw
-
-
-def parse_header(data: bytes, name: str = KEY_FILE) -> Header:
-    """Parse and checksum-verify a header; HeaderDamagedError on any inconsistency."""
-    damaged = HeaderDamagedError(
-        f"{name} is damaged (checksum or format); restore it from {BACKUP_FILE} or your backup"
-    )
-    if len(data) > MAX_HEADER_BYTES:
-        raise damaged
-    try:
-        doc = json.loads(data.decode("utf-8"))
-        if not isinstance(doc, dict):
-            raise ValueError("not an object")
-        checksum = doc.pop("checksum")
-        if hashlib.sha256(canonical_json(doc)).hexdigest() != checksum:
-            raise damaged
-        if doc.get("format") != HEADER_FORMAT:
-            raise HeaderDamagedError(f"{name} has an unknown format; this mockaudit cannot open it")
-        kdf = doc["kdf"]
-        wrap = doc["wrap"]
-        header = Header(
-            vault_id=str(doc["vault_id"]),
-            created_at=str(doc["created_at"]),
-            key_epoch=int(doc["key_epoch"]),
-            kdf=KdfParams(int(kdf["memory_kib"]), int(kdf["iterations"]), int(kdf["lanes"])),
-            salt=_unb64(kdf["salt"], 16),
-            nonce=_unb64(wrap["nonce"], 12),
-            wrapped_vmk=_unb64(wrap["vmk"], 48),
-        )
-    except HeaderDamagedError:
-        raise
-    # OverflowError: int() of an Infinity; RecursionError: a deeply nested document.
-    # A crafted or damaged file must read as "damaged", never as a traceback.
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        UnicodeDecodeError,
-        binascii.Error,
-        OverflowError,
-        RecursionError,
-    ) as exc:
-        raise damaged from exc
-    try:
-        header.kdf.check()
-    except InputError as exc:
-        raise HeaderDamagedError(f"{name} asks for unsafe key-derivation parameters") from exc
-    return header
 
 
 def derive_kek(passphrase: str, params: KdfParams, salt: bytes) -> bytes:
@@ -190,25 +75,226 @@ def derive_kek(passphrase: str, params: KdfParams, salt: bytes) -> bytes:
     return kdf.derive(passphrase.encode("utf-8"))
 
 
-def new_header(
-    passphrase: str, vmk: bytes, *, vault_id: str, created_at: str, params: KdfParams, epoch: int
-) -> Header:
+# ----- building headers -----
+
+
+def passphrase_slot(
+    passphrase: str,
+    vault_id: str,
+    *,
+    member_id: str,
+    display: str,
+    params: KdfParams,
+    added_at: str,
+    kind: str = "passphrase",
+    must_change: bool = False,
+    private: bytes | None = None,
+) -> Slot:
+    """A new (unsealed) slot for ``passphrase``: one Argon2id run with a fresh salt."""
     params.check()
     salt = os.urandom(16)
-    nonce = os.urandom(12)
-    draft = Header(vault_id, created_at, epoch, params, salt, nonce, b"\0" * 48)
     kek = derive_kek(passphrase, params, salt)
-    wrapped = AESGCM(kek).encrypt(nonce, vmk, draft.associated_data())
-    return Header(vault_id, created_at, epoch, params, salt, nonce, wrapped)
+    return keyslots.new_slot(
+        kek,
+        vault_id,
+        member_id=member_id,
+        display=display,
+        kind=kind,
+        added_at=added_at,
+        kdf=(params.memory_kib, params.iterations, params.lanes),
+        salt=salt,
+        must_change=must_change,
+        private=private,
+    )
 
 
-def unwrap_vmk(header: Header, passphrase: str) -> bytes:
-    """One Argon2id run; WrongPassphraseError if the key does not open."""
-    kek = derive_kek(passphrase, header.kdf, header.salt)
+def build_header(
+    vmk: bytes,
+    *,
+    vault_id: str,
+    created_at: str,
+    epoch: int,
+    slots: Iterable[Slot],
+    removed: Iterable[Removed] = (),
+    change: str = "",
+    change_member: str = "",
+) -> Header:
+    """A format-2 header: the master key sealed to every slot for ``epoch`` (no passphrase
+    is needed, so one member can add, re-key or remove for everyone)."""
+    sealed = tuple(keyslots.seal(vmk, vault_id, s, epoch) for s in slots)
+    return Header(vault_id, created_at, epoch, sealed, tuple(removed), change, change_member)
+
+
+def new_header(
+    passphrase: str,
+    vmk: bytes,
+    *,
+    vault_id: str,
+    created_at: str,
+    params: KdfParams,
+    epoch: int,
+    member_id: str = OWNER,
+    display: str = OWNER_DISPLAY,
+) -> Header:
+    """A header with one member slot (a new vault's)."""
+    slot = passphrase_slot(
+        passphrase,
+        vault_id,
+        member_id=member_id,
+        display=display,
+        params=params,
+        added_at=created_at,
+    )
+    return build_header(
+        vmk,
+        vault_id=vault_id,
+        created_at=created_at,
+        epoch=epoch,
+        slots=[slot],
+        change="created",
+        change_member=member_id,
+    )
+
+
+# ----- unlocking -----
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """Who unlocked and the keys that proved it (never printed: repr hides the keys)."""
+
+    member_id: str
+    display: str
+    kind: str
+    slot_id: str
+    must_change: bool
+    vmk: bytes = field(repr=False)
+    private: bytes = field(repr=False)  # the slot's X25519 key (b"" for a format-1 header)
+    kek: bytes = field(repr=False)  # kept for the one-time migration of a format-1 header
+
+
+def find_slot(header: Header, member: str | None, *, recovery: bool = False) -> Slot:
+    """The slot ``member`` unlocks with; one clear line (MemberError) if there is none."""
+    if recovery:
+        slot = next((s for s in header.slots if s.kind == "recovery"), None)
+        if slot is None:
+            raise MemberError("this vault has no recovery kit (make one: 'vault recovery-kit')")
+        return slot
+    members = header.members()
+    if member is None:
+        if len(members) == 1:
+            return members[0]
+        names = ", ".join(s.member_id for s in members[:12])
+        raise MemberError(
+            f"this vault has {len(members)} members ({names}); say who you are with "
+            f"--member NAME or {MEMBER_ENV}"
+        )
+    slot = next((s for s in members if s.member_id == member), None)
+    if slot is not None:
+        return slot
+    gone = next((r for r in reversed(header.removed) if r.member_id == member), None)
+    if gone is not None:
+        raise MemberError(
+            f"member {member!r} was removed from this vault on {gone.removed_at[:10]}; "
+            "ask a member to add you again"
+        )
+    raise MemberError(
+        f"no member named {member[:40]!r} in this vault (members: "
+        f"{', '.join(s.member_id for s in members[:12])})"
+    )
+
+
+def unlock(
+    header: Header, passphrase: str, member: str | None = None, *, recovery: bool = False
+) -> Unlocked:
+    """Exactly one Argon2id run (the named slot's); WrongPassphraseError if it does not open."""
+    if header.legacy is not None:
+        return _unlock_legacy(header, passphrase, member, recovery)
+    slot = find_slot(header, member, recovery=recovery)
+    coded = slot.kind == "recovery" or slot.must_change  # a code typed by a person
+    secret = keyslots.normalise_code(passphrase) if coded else passphrase
+    kek = derive_kek(secret, KdfParams(slot.memory_kib, slot.iterations, slot.lanes), slot.salt)
+    private = keyslots.open_private(kek, header.vault_id, slot)
+    vmk = (
+        keyslots.open_envelope(private, header.vault_id, slot, header.key_epoch)
+        if private is not None
+        else None
+    )
+    if vmk is None or private is None:
+        what = (
+            "recovery code"
+            if slot.kind == "recovery"
+            else f"passphrase for member {slot.member_id!r}"
+        )
+        raise WrongPassphraseError(f"wrong {what}")
+    return Unlocked(
+        slot.member_id, slot.display, slot.kind, slot.slot_id, slot.must_change, vmk, private, kek
+    )
+
+
+def _unlock_legacy(header: Header, passphrase: str, member: str | None, recovery: bool) -> Unlocked:
+    legacy = header.legacy
+    assert legacy is not None
+    if recovery:
+        raise MemberError("this vault has no recovery kit (make one: 'vault recovery-kit')")
+    if member not in (None, OWNER):
+        raise MemberError(
+            f"no member named {str(member)[:40]!r} in this vault (members: {OWNER}; it has "
+            "one passphrase, from before member slots)"
+        )
+    kek = derive_kek(passphrase, legacy.kdf, legacy.salt)
     try:
-        return AESGCM(kek).decrypt(header.nonce, header.wrapped_vmk, header.associated_data())
+        vmk = AESGCM(kek).decrypt(legacy.nonce, legacy.wrapped_vmk, legacy.aad)
     except InvalidTag:
         raise WrongPassphraseError("wrong passphrase for this vault") from None
+    return Unlocked(OWNER, OWNER_DISPLAY, "passphrase", "", False, vmk, b"", kek)
+
+
+def reopen(header: Header, who: Unlocked) -> bytes | None:
+    """The master key of another header (a rotation's intent) for the same unlocked slot,
+    with no second Argon2id run; None if that slot is not in it or does not open."""
+    if header.legacy is not None:
+        try:
+            return AESGCM(who.kek).decrypt(
+                header.legacy.nonce, header.legacy.wrapped_vmk, header.legacy.aad
+            )
+        except InvalidTag:
+            return None
+    slot = next((s for s in header.slots if s.slot_id == who.slot_id), None)
+    if slot is None or not who.private:
+        return None
+    return keyslots.open_envelope(who.private, header.vault_id, slot, header.key_epoch)
+
+
+def unwrap_vmk(header: Header, passphrase: str, member: str | None = None) -> bytes:
+    """The master key (one Argon2id run); WrongPassphraseError if the key does not open."""
+    return unlock(header, passphrase, member).vmk
+
+
+def migrated(header: Header, who: Unlocked, now: str) -> Header:
+    """A format-1 header as format 2: one slot ``owner`` with the same passphrase, salt and
+    KDF cost (the KEK just derived wraps the new slot key: no second derivation), epoch + 1."""
+    legacy = header.legacy
+    assert legacy is not None and who.kek
+    slot = keyslots.new_slot(
+        who.kek,
+        header.vault_id,
+        member_id=OWNER,
+        display=OWNER_DISPLAY,
+        kind="passphrase",
+        added_at=now,
+        kdf=(legacy.kdf.memory_kib, legacy.kdf.iterations, legacy.kdf.lanes),
+        salt=legacy.salt,
+    )
+    return build_header(
+        who.vmk,
+        vault_id=header.vault_id,
+        created_at=header.created_at,
+        epoch=header.key_epoch + 1,
+        slots=[slot],
+        change="members_migrated",
+        change_member=OWNER,
+    )
 
 
 def subkey(vmk: bytes, purpose: str) -> bytes:
@@ -216,10 +302,6 @@ def subkey(vmk: bytes, purpose: str) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=f"mockaudit/{purpose}/v1".encode()
     ).derive(vmk)
-
-
-MAX_HEADER_BYTES = 64 * 1024
-"""A header is < 1 KiB; anything past this is not one (read no further)."""
 
 
 def _read_small(path: Path) -> bytes:

@@ -21,14 +21,16 @@ Recovery (``finish_interrupted``, run by every open that finds ``vault.key.next`
 under the writer lock): if the database opens with the intent's key, steps 1–3 are
 done — finish step 4. Else it opens with the old key: if its epoch is the intent's,
 step 2 committed — re-key it (step 3), then step 4; if its epoch is the old one,
-nothing committed — remove the intent and the old key stays. The passphrase is the
-same in both headers, so whoever opens the vault drives the recovery.
+nothing committed — remove the intent and the old key stays. The intent seals the new
+master key to every remaining slot, so whichever member opens the vault next drives the
+recovery with the slot key they just unlocked (no second derivation).
 
 ``vault passwd`` needs no intent: it re-wraps the same master key, with epoch + 1, and
 its commit point is the rename of ``vault.key`` inside the transaction that bumps the
-database's epoch. A kill between the two leaves vault.key one epoch ahead; the next
-open (which proved the new passphrase) brings the database up to it
-(``catch_up_epoch``). A vault.key *behind* the database is an old copy and refused.
+database's epoch (so do adding a member and the recovery kit: membership.py). A kill
+between the two leaves vault.key one epoch ahead; the next open (which proved the new
+passphrase) brings the database up to it (``catch_up_epoch``). A vault.key *behind*
+the database is an old copy and refused.
 """
 
 from __future__ import annotations
@@ -40,11 +42,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mockaudit.errors import (
-    HeaderDamagedError,
-    IntegrityError,
-    WrongPassphraseError,
-)
+from mockaudit.errors import HeaderDamagedError, IntegrityError
 from mockaudit.vault import custody, db, keyfile
 from mockaudit.vault.keyfile import Header
 from mockaudit.vault.lock import WriterLock
@@ -96,10 +94,19 @@ def rewrap_all(conn: db.Connection, old_vmk: bytes, new_vmk: bytes) -> int:
 
 
 def commit_rotation(
-    conn: db.Connection, old: Header, new: Header, old_vmk: bytes, new_vmk: bytes
+    conn: db.Connection,
+    old: Header,
+    new: Header,
+    old_vmk: bytes,
+    new_vmk: bytes,
+    *,
+    removal: dict[str, str] | None = None,
 ) -> int:
-    """Step 2: one transaction; returns how many data keys were re-wrapped."""
+    """Step 2: one transaction; returns how many data keys were re-wrapped. ``removal``:
+    the rotation removes a member (membership.py), recorded first, in the same commit."""
     with db.atomic(conn):
+        if removal is not None:
+            custody.append(conn, "member_removed", key_epoch=new.key_epoch, **removal)
         count = rewrap_all(conn, old_vmk, new_vmk)
         set_epoch(conn, new.key_epoch)
         custody.append(
@@ -138,31 +145,34 @@ def db_epoch(conn: db.Connection) -> int | None:
 
 
 def finish_interrupted(
-    folder: Path, header: Header, vmk: bytes, passphrase: str, held: bool
+    folder: Path, header: Header, who: keyfile.Unlocked, held: bool
 ) -> tuple[Header, bytes]:
     """Finish or undo a rotation a kill interrupted; the header and key that now open.
 
-    ``held``: the caller already holds the writer lock (else it is taken for the repair).
+    ``who``: the slot that just unlocked ``header`` (its key opens the intent too, with
+    no second derivation). ``held``: the caller already holds the writer lock (else it is
+    taken for the repair).
     """
     lock = None if held else WriterLock(folder)
     if lock is not None:
         lock.acquire()
     try:
-        return _finish(folder, header, vmk, passphrase)
+        return _finish(folder, header, who)
     finally:
         if lock is not None:
             lock.release()
 
 
-def _finish(folder: Path, header: Header, vmk: bytes, passphrase: str) -> tuple[Header, bytes]:
+def _finish(folder: Path, header: Header, who: keyfile.Unlocked) -> tuple[Header, bytes]:
     path = folder / db.DB_FILE
+    vmk = who.vmk
     intent: Header | None
     try:
         intent = keyfile.read_intent(folder)
-        new_vmk = keyfile.unwrap_vmk(intent, passphrase) if intent is not None else b""
-    except (HeaderDamagedError, WrongPassphraseError):
-        intent, new_vmk = None, b""
-    if intent is None or intent.vault_id != header.vault_id:
+        new_vmk = keyfile.reopen(intent, who) if intent is not None else None
+    except HeaderDamagedError:
+        intent, new_vmk = None, None
+    if intent is None or new_vmk is None or intent.vault_id != header.vault_id:
         return _drop_stray_intent(folder, path, header, vmk)
     conn = _try_connect(path, new_vmk)
     if conn is not None:  # steps 1–3 done
@@ -207,8 +217,9 @@ def _drop_stray_intent(
             keyfile.remove_intent(folder)
             return header, vmk
     raise IntegrityError(
-        f"a key rotation was interrupted and {keyfile.INTENT_FILE} is damaged; restore "
-        "the vault folder from your backup"
+        f"a key rotation was interrupted and {keyfile.INTENT_FILE} does not open with this "
+        "key slot (damaged, or the rotation removes this member); another member's open "
+        "finishes it, else restore the vault folder from your backup"
     )
 
 
@@ -222,12 +233,15 @@ def _try_connect(path: Path, vmk: bytes) -> db.Connection | None:
 def catch_up_epoch(conn: db.Connection, header: Header) -> None:
     """A passphrase change killed between its vault.key rename and its commit: the
     database takes the header's epoch (the header opened, so it is this vault's)."""
+    event = header.change if header.change in custody.HEADER_EVENTS else "passphrase_changed"
+    fields = {"member_id": header.change_member} if header.change_member else {}
     with db.atomic(conn):
         set_epoch(conn, header.key_epoch)
         custody.append(
             conn,
-            "passphrase_changed",
-            purpose="finishing an interrupted passphrase change",
+            event,
+            purpose="finishing an interrupted change of vault.key",
             key_epoch=header.key_epoch,
             recovered=True,
+            **fields,
         )

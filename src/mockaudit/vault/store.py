@@ -21,13 +21,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mockaudit import fsio
 from mockaudit.domain.evidence import EvidenceInfo, Link
-from mockaudit.errors import InputError, IntegrityError, WrongPassphraseError
+from mockaudit.errors import InputError, IntegrityError, MemberError
 from mockaudit.vault import (
     blob_format,
     custody,
     db,
     ingest,
     keyfile,
+    keyslots,
+    membership,
     migrations,
     rotation,
     signed_note,
@@ -51,9 +53,11 @@ class Vault:
         vmk: bytes,
         conn: db.Connection,
         lock: WriterLock,
+        who: keyfile.Unlocked,
     ) -> None:
         self.folder = folder
         self.header = header
+        self.who = who  # the member (or recovery kit) that unlocked: custody names them
         self._vmk: bytes | None = vmk
         self._subkeys: dict[str, bytes] = {}
         self._conn: db.Connection | None = conn
@@ -62,11 +66,20 @@ class Vault:
         self.mutex = threading.RLock()
         # Blob files written inside the open ``transaction()``: removed if it rolls back.
         self.fresh_blobs: set[str] | None = None
+        custody.set_actor(conn, who.member_id, who.display)
 
     # ----- lifecycle -----
 
     @classmethod
-    def create(cls, folder: Path, passphrase: str, *, kdf: KdfParams | None = None) -> Vault:
+    def create(
+        cls,
+        folder: Path,
+        passphrase: str,
+        *,
+        kdf: KdfParams | None = None,
+        member: str = keyfile.OWNER,
+        display: str = keyfile.OWNER_DISPLAY,
+    ) -> Vault:
         """Make a new vault. vault.key is written last: until its rename nothing is a vault,
         and a failure removes what this call made, so a retry starts clean."""
         folder = Path(folder)
@@ -90,11 +103,17 @@ class Vault:
                 created_at=created,
                 params=kdf or KdfParams(),
                 epoch=1,
+                member_id=keyslots.check_member_id(member),
+                display=keyslots.check_display(display),
+            )
+            slot = header.slots[0]
+            who = keyfile.Unlocked(
+                slot.member_id, slot.display, slot.kind, slot.slot_id, False, vmk, b"", b""
             )
             _precreate_private(folder / db.DB_FILE)
             conn = db.connect(folder / db.DB_FILE, keyfile.subkey(vmk, "sqlcipher"), create=True)
             _private(folder)
-            vault = cls(folder, header, vmk, conn, lock)
+            vault = cls(folder, header, vmk, conn, lock, who)
             vault._initialise()
             keyfile.write_header(folder, header)  # last: a vault without its key file is unusable
         except BaseException:
@@ -107,11 +126,23 @@ class Vault:
         return vault
 
     @classmethod
-    def open(cls, folder: Path, passphrase: str, *, write: bool = True) -> Vault:
-        """Unlock: one Argon2id run, and nothing in the folder changes before it succeeds."""
+    def open(
+        cls,
+        folder: Path,
+        passphrase: str,
+        *,
+        write: bool = True,
+        member: str | None = None,
+        recovery: bool = False,
+        setting_passphrase: bool = False,
+    ) -> Vault:
+        """Unlock as ``member``: one Argon2id run, and nothing in the folder changes before
+        it succeeds. A recovery code or an enrolment code opens only to set a passphrase
+        (``setting_passphrase``); a format-1 vault.key is migrated by a writable open."""
         folder = Path(folder)
         header = keyfile.read_header(folder)
-        vmk = keyfile.unwrap_vmk(header, passphrase)
+        who = keyfile.unlock(header, passphrase, member, recovery=recovery)
+        _refuse_codes(who, setting_passphrase)
         db_path = folder / db.DB_FILE
         if not db_path.is_file():
             raise IntegrityError(f"{db_path} is missing; restore it from your backup")
@@ -119,19 +150,20 @@ class Vault:
         if write:
             lock.acquire()
         try:
+            vmk = who.vmk
             if keyfile.has_intent(folder):  # a key rotation was killed: finish or undo it
-                header, vmk = rotation.finish_interrupted(
-                    folder, header, vmk, passphrase, held=write
-                )
-            conn = db.connect(db_path, keyfile.subkey(vmk, "sqlcipher"), tolerate_damage=not write)
-            vault = cls(folder, header, vmk, conn, lock)
+                header, vmk = rotation.finish_interrupted(folder, header, who, held=write)
+            conn = _connect(db_path, vmk, header, tolerate=not write)
+            vault = cls(folder, header, vmk, conn, lock, who)
             if write:
                 migrations.migrate(conn)
                 vault.recover()
                 _private(folder)
             vault._check_epoch()
+            if write and header.legacy is not None:
+                membership.migrate(vault)  # format 1 → one slot named owner
             if write:  # only a header proven to match this database may replace the backup
-                keyfile.heal_backup(folder, header)
+                keyfile.heal_backup(folder, vault.header)
         except BaseException:
             lock.release()
             raise
@@ -485,78 +517,64 @@ class Vault:
         ).fetchone()
         return str(row[0]) if row else None
 
-    # ----- passphrase -----
+    # ----- keys and members (membership.py) -----
+
+    @property
+    def master_key(self) -> bytes:
+        if self._vmk is None:
+            raise InputError("the vault is locked")
+        return self._vmk
+
+    def use_master_key(self, header: keyfile.Header, vmk: bytes) -> None:
+        """A committed rotation: this session goes on with the new header and keys."""
+        self.header, self._vmk = header, vmk
+        self._subkeys.clear()
+
+    def require_writer(self) -> None:
+        self._require_writer()
 
     def change_passphrase(self, new_passphrase: str, *, kdf: KdfParams | None = None) -> None:
-        """Re-wrap the master key under a new passphrase: one small atomic file replace."""
-        self._require_writer()
-        if not new_passphrase:
-            raise InputError("the new passphrase is empty")
-        assert self._vmk is not None
-        header = keyfile.new_header(
-            new_passphrase,
-            self._vmk,
-            vault_id=self.header.vault_id,
-            created_at=self.header.created_at,
-            params=kdf or self.header.kdf,
-            epoch=self.header.key_epoch + 1,  # an old vault.key copy is recognisably old
-        )
-        with self.mutex:
-            # The custody event, the epoch and vault.key change together: the key file is
-            # replaced inside the transaction, so a failed write leaves no event behind
-            # (and a kill after the rename is caught up by the next open: rotation.py).
-            written = False
-            try:
-                with db.atomic(self.conn):
-                    rotation.set_epoch(self.conn, header.key_epoch)
-                    custody.append(
-                        self.conn,
-                        "passphrase_changed",
-                        kdf_memory_kib=header.kdf.memory_kib,
-                        key_epoch=header.key_epoch,
-                    )
-                    keyfile.write_header(self.folder, header)
-                    written = True
-            except BaseException:
-                if written:  # the commit failed after vault.key changed: put the old one back
-                    with contextlib.suppress(OSError):
-                        keyfile.write_header(self.folder, self.header)
-                raise
-            self.header = header
-
-    # ----- master key rotation -----
+        """Re-wrap the acting member's slot under a new passphrase: one atomic file replace."""
+        membership.set_passphrase(self, self.who.member_id, new_passphrase, kdf=kdf)
 
     def rekey(self, passphrase: str) -> int:
         """A new master key (protocol in rotation.py); returns the new key epoch."""
-        self._require_writer()
-        assert self._vmk is not None
-        with self.mutex:
-            if keyfile.unwrap_vmk(self.header, passphrase) != self._vmk:
-                raise WrongPassphraseError("wrong passphrase for this vault")
-            old_header, old_vmk = self.header, self._vmk
-            new_vmk = secrets.token_bytes(32)
-            new_header = keyfile.new_header(
-                passphrase,
-                new_vmk,
-                vault_id=old_header.vault_id,
-                created_at=old_header.created_at,
-                params=old_header.kdf,
-                epoch=old_header.key_epoch + 1,
-            )
-            keyfile.write_intent(self.folder, new_header)  # step 1
-            try:
-                rotation.commit_rotation(self.conn, old_header, new_header, old_vmk, new_vmk)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    keyfile.remove_intent(self.folder)
-                raise
-            # Committed: this session now uses the new keys (its connection stays keyed).
-            self.header, self._vmk = new_header, new_vmk
-            self._subkeys.clear()
-            rotation.rekey_database(self.conn, new_vmk)  # step 3
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            rotation.promote(self.folder, new_header)  # step 4
-        return new_header.key_epoch
+        return membership.rekey(self, passphrase)
+
+
+def _refuse_codes(who: keyfile.Unlocked, setting_passphrase: bool) -> None:
+    """A recovery or enrolment code opens the vault only to set a passphrase."""
+    if setting_passphrase:
+        return
+    if who.kind == "recovery":
+        raise MemberError(
+            "a recovery code only sets a new passphrase: run 'mockaudit member passwd "
+            "--recovery --member NAME'"
+        )
+    if who.must_change:
+        raise MemberError(
+            f"member {who.member_id!r} must choose a passphrase first: run 'mockaudit member "
+            f"passwd --member {who.member_id}' and type the enrolment code as the passphrase"
+        )
+
+
+def _connect(path: Path, vmk: bytes, header: keyfile.Header, *, tolerate: bool) -> db.Connection:
+    """The database under ``vmk``; a vault.key that opened but does not fit vault.db is
+    named as what it most likely is (an old copy) rather than as damage."""
+    try:
+        return db.connect(path, keyfile.subkey(vmk, "sqlcipher"), tolerate_damage=tolerate)
+    except IntegrityError:
+        newer: keyfile.Header | None = None
+        with contextlib.suppress(OSError, IntegrityError):
+            newer = keyfile.parse_header((path.parent / keyfile.BACKUP_FILE).read_bytes())
+        if newer is None or newer.vault_id != header.vault_id:
+            raise
+        if newer.key_epoch <= header.key_epoch:
+            raise
+        raise IntegrityError(
+            f"vault.key is an old copy (key epoch {header.key_epoch}; the vault is at "
+            f"{newer.key_epoch}): a member removal or key rotation replaced it"
+        ) from None
 
 
 def _private(folder: Path) -> None:
