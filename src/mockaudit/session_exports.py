@@ -79,8 +79,25 @@ class ExportSession(RemediationSession):
                 self.vault.checkpoint() if self.vault.writable else self.vault.latest_checkpoint()
             )
             responses = self.remediations_by_finding(run)
-            write_html(run, program, out, checkpoint=note, responses=responses)
+            write_html(
+                run,
+                program,
+                out,
+                checkpoint=note,
+                responses=responses,
+                provenance=self._provenance(),
+            )
         return run
+
+    def _provenance(self) -> list[tuple[str, str, str, str]]:
+        """(evidence id, file, collected by, date) of every item, for the report's appendix."""
+        firsts = custody.collecting_events(self.vault.conn)
+        rows = []
+        for info in self.vault.list_evidence():
+            event = firsts.get(info.evidence_id)
+            who = event.actor if event else "no collection event recorded"
+            rows.append((info.evidence_id, info.original_name, who, info.added_at[:10]))
+        return rows
 
     def export_report_pdf(self, out: Path, run_id: str | None = None, *, paper: str = "a4") -> Run:
         """Print the mock SOC 2 report of a stored run to PDF (headless Chromium; a4|letter)."""
@@ -98,7 +115,14 @@ class ExportSession(RemediationSession):
                 self.vault.checkpoint() if self.vault.writable else self.vault.latest_checkpoint()
             )
             responses = self.remediations_by_finding(run)
-            html = render_html(run, program, checkpoint=note, paper=paper, responses=responses)
+            html = render_html(
+                run,
+                program,
+                checkpoint=note,
+                paper=paper,
+                responses=responses,
+                provenance=self._provenance(),
+            )
             html_to_pdf(html, out)
         return run
 

@@ -31,6 +31,7 @@ COMMAND_MODULES = {
     "findings": "export_cmd",
     "import": "program_cmd",
     "init": "vault_cmd",
+    "member": "member_cmd",
     "new": "program_cmd",
     "package": "package_cmd",
     "population": "program_cmd",

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from mockaudit import session
-from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
 from mockaudit.domain import Finding, Severity
 from mockaudit.domain.comparison import Comparison
 from mockaudit.domain.remediation import AssumedRemediation
@@ -98,7 +98,9 @@ def audit(
             earlier = _previous_from_file(previous)
     else:
         folder = resolve_vault(vault_dir)
-        with session.Session.open(folder, read_passphrase(passphrase_file)) as s:
+        with session.Session.open(
+            folder, read_passphrase(passphrase_file), member=chosen_member()
+        ) as s:
             if previous:
                 earlier = _previous(s, previous)
             run = s.run_audit(seed=seed, as_of=day, window_months=months)

@@ -18,8 +18,32 @@ PASSPHRASE_ENV = "MOCKAUDIT_PASSPHRASE"  # noqa: S105 - a variable name
 NEW_PASSPHRASE_ENV = "MOCKAUDIT_NEW_PASSPHRASE"  # noqa: S105
 
 
+MEMBER_META = "mockaudit.member"
+
+
+def _keep_member(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    ctx.meta[MEMBER_META] = value
+
+
+def chosen_member() -> str | None:
+    """The ``--member`` of the running command (None: $MOCKAUDIT_MEMBER, then the member
+    remembered for this vault, then its only member: the session decides)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(MEMBER_META) if ctx is not None else None
+
+
 def vault_options(func: F) -> F:
-    """``--vault`` and ``--passphrase-file`` on every command that touches a vault."""
+    """``--vault``, ``--member`` and ``--passphrase-file`` on every command that touches a
+    vault."""
+    func = click.option(
+        "--member",
+        metavar="NAME",
+        default=None,
+        expose_value=False,
+        callback=_keep_member,
+        help="Unlock as this member (else $MOCKAUDIT_MEMBER, else the member you last "
+        "unlocked this vault as; a one-member vault needs none).",
+    )(func)
     func = click.option(
         "--passphrase-file",
         type=click.Path(dir_okay=False, path_type=Path),

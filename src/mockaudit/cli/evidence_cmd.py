@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from mockaudit.cli.common import progress_printer, read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.common import (
+    chosen_member,
+    progress_printer,
+    read_passphrase,
+    resolve_vault,
+    vault_options,
+)
 from mockaudit.errors import InputError
 from mockaudit.session import Session
 
@@ -34,7 +40,7 @@ def add(
 ) -> None:
     """Encrypt FILES into the vault with a custody record each."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+    with Session.open(folder, read_passphrase(passphrase_file), member=chosen_member()) as session:
         if request is not None:
             if control or population or item:
                 raise InputError("--request goes alone (the request says what it concerns)")
@@ -63,7 +69,9 @@ def list_(
 ) -> None:
     """One line per item: id, name, size, SHA-256, when it was added."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         items = session.list_evidence(control=control, search=search)
     for info in items:
         click.echo(
@@ -79,7 +87,9 @@ def list_(
 def show(vault_dir: Path | None, passphrase_file: Path | None, evidence_id: str) -> None:
     """Metadata and custody history of one item."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         detail = session.evidence_detail(evidence_id)
     info = detail.info
     click.echo(f"id:          {info.evidence_id}")
@@ -89,6 +99,7 @@ def show(vault_dir: Path | None, passphrase_file: Path | None, evidence_id: str)
     click.echo(f"media type:  {info.media_type}")
     click.echo(f"source:      {info.source}")
     click.echo(f"added:       {info.added_at}")
+    click.echo(f"provenance:  {detail.collected_by}")
     for link in info.links:
         parts = [
             f"control {link.control_id}" if link.control_id else "",
@@ -117,7 +128,7 @@ def export(
 ) -> None:
     """Decrypt evidence IDS into a folder, verifying each against its custody hash."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+    with Session.open(folder, read_passphrase(passphrase_file), member=chosen_member()) as session:
         written = session.export_evidence(list(ids), out)
     for path in written:
         click.echo(str(path))

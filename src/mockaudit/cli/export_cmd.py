@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
 from mockaudit.session import FINDINGS_FORMATS, REQUEST_FORMATS, Session
 
 _OUT = click.option(
@@ -61,7 +61,9 @@ def findings_export(
     folder = resolve_vault(vault_dir)
     # Read-only, except the HTML report: it signs a fresh custody checkpoint to embed.
     writable = format_.lower() == "html"
-    with Session.open(folder, read_passphrase(passphrase_file), write=writable) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=writable
+    ) as session:
         run = session.export_findings(format_.lower(), out, run_id, bom=bom)
     click.echo(f"wrote {len(run.findings)} finding(s) of run {run.id} as {format_} to {out}")
 
@@ -93,7 +95,9 @@ def requests_export(
 ) -> None:
     """Write the request list of a run (the latest by default) to --out."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         run = session.export_requests(format_.lower(), out, run_id, bom=bom)
     click.echo(f"wrote {len(run.requests)} request(s) of run {run.id} as {format_} to {out}")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from mockaudit import session
-from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
 from mockaudit.errors import InputError, IntegrityError
 
 
@@ -45,7 +45,9 @@ def package_group(
     if out is None:
         raise InputError("give --out FILE.zip (or `mockaudit package verify FILE.zip`)")
     folder = resolve_vault(vault_dir)
-    with session.Session.open(folder, read_passphrase(passphrase_file)) as s:
+    with session.Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member()
+    ) as s:
         report = s.write_package(out, run_id)
         key_id = s.facts()["key_id"]
     click.echo(

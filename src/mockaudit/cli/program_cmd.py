@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from mockaudit import session
-from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
 from mockaudit.cli.progress import stage_progress
 from mockaudit.domain import CRITERIA, Category, ReportType
 from mockaudit.domain.native_import import GitOptions, NativeImport
@@ -124,7 +124,9 @@ def import_(vault_dir: Path | None, passphrase_file: Path | None, scenario_dir: 
     folder = resolve_vault(vault_dir)
     progress = stage_progress()
     try:
-        with Session.open(folder, read_passphrase(passphrase_file)) as session:
+        with Session.open(
+            folder, read_passphrase(passphrase_file), member=chosen_member()
+        ) as session:
             report = session.import_scenario(scenario_dir, progress=progress)
     finally:
         if progress is not None:
@@ -204,7 +206,9 @@ def population_import(
     folder = resolve_vault(vault_dir)
     progress = stage_progress()
     try:
-        with Session.open(folder, read_passphrase(passphrase_file)) as session:
+        with Session.open(
+            folder, read_passphrase(passphrase_file), member=chosen_member()
+        ) as session:
             done = session.import_population(
                 population_id,
                 file=file,
@@ -238,7 +242,9 @@ def program_group() -> None:
 def program_show(vault_dir: Path | None, passphrase_file: Path | None) -> None:
     """Summary of the stored program and its import history."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         program = session.program()
         history = session.program_history()
     e = program.engagement
@@ -268,7 +274,7 @@ def program_show(vault_dir: Path | None, passphrase_file: Path | None) -> None:
 def program_export(vault_dir: Path | None, passphrase_file: Path | None, out: Path) -> None:
     """Write the program, populations and evidence back out as a scenario folder."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+    with Session.open(folder, read_passphrase(passphrase_file), member=chosen_member()) as session:
         count = session.export_program(out)
     click.echo(f"wrote {count} files to {out}")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
 from mockaudit.domain.remediation import CauseCategory, Remediation, RemediationStatus
 from mockaudit.session import Session
 
@@ -57,7 +57,9 @@ def set_command(
     response: str | None,
 ) -> None:
     """Write or change management's response to FINDING_ID (of the latest run)."""
-    with Session.open(resolve_vault(vault_dir), read_passphrase(passphrase_file)) as session:
+    with Session.open(
+        resolve_vault(vault_dir), read_passphrase(passphrase_file), member=chosen_member()
+    ) as session:
         record = session.set_remediation(
             finding_id,
             owner=owner,
@@ -89,7 +91,9 @@ def status_command(
     approver: str | None,
 ) -> None:
     """Move FINDING_ID's remediation to STATUS, linking evidence of the fix."""
-    with Session.open(resolve_vault(vault_dir), read_passphrase(passphrase_file)) as session:
+    with Session.open(
+        resolve_vault(vault_dir), read_passphrase(passphrase_file), member=chosen_member()
+    ) as session:
         record = session.set_remediation_status(
             finding_id, status, evidence=evidence, reason=reason, approver=approver
         )
@@ -113,7 +117,9 @@ def list_command(
     """List remediation records, by due date."""
     today = _day(as_of) or _today()
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         records = session.remediations(owner=owner, overdue_on=today if overdue else None)
     if as_json:
         click.echo(json.dumps([_json(r, today) for r in records], indent=2, ensure_ascii=False))
@@ -140,7 +146,9 @@ def export_command(
 ) -> None:
     """Write the remediation register as CSV, XLSX or Markdown."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         count = session.export_remediations(out, format_, owner=owner, today=_day(as_of))
     click.echo(f"wrote {count} remediation record(s) as {format_} to {out}")
 
@@ -194,7 +202,9 @@ def calendar_command(
     """Write reminders as iCalendar: control instances for the rest of the period, remediation
     and request due dates, each with its owner as attendee."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         written = session.write_calendar(out, owner=owner, per_owner=per_owner, today=_day(as_of))
     for path, count in written.items():
         click.echo(f"wrote {count} event(s) to {path}")

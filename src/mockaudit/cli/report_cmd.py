@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
 from mockaudit.session import Session
 
 
@@ -52,7 +52,9 @@ def report_command(
     """Write the mock SOC 2 report of a run (the latest by default) to --out."""
     folder = resolve_vault(vault_dir)
     pdf = format_.lower() == "pdf"
-    with Session.open(folder, read_passphrase(passphrase_file), write=True) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=True
+    ) as session:
         if pdf:
             run = session.export_report_pdf(out, run_id, paper=paper.lower())
         else:

@@ -10,6 +10,7 @@ import click
 from mockaudit.cli.common import (
     NEW_PASSPHRASE_ENV,
     _prompt,
+    chosen_member,
     progress_printer,
     read_passphrase,
     resolve_vault,
@@ -34,12 +35,23 @@ from mockaudit.session import KdfParams, Session
     default=KdfParams().iterations,
     show_default=True,
 )
+@click.option(
+    "--display",
+    metavar="TEXT",
+    help="Your name as custody records it (with --member; default: the member name).",
+)
 def init(
-    vault_dir: Path | None, passphrase_file: Path | None, kdf_memory_mib: int, kdf_iterations: int
+    vault_dir: Path | None,
+    passphrase_file: Path | None,
+    kdf_memory_mib: int,
+    kdf_iterations: int,
+    display: str | None,
 ) -> None:
     """Create a new encrypted vault (default ./vault).
 
-    You choose a passphrase; it is never stored. Losing it loses the vault.
+    You are its first member (--member NAME, default "owner"); you choose a passphrase,
+    which is never stored. Add the team with `mockaudit member add`, and make a recovery
+    kit (`mockaudit vault recovery-kit`): a lost passphrase with no kit loses the vault.
     """
     folder = resolve_vault(vault_dir)
     passphrase = read_passphrase(passphrase_file, confirm=True)
@@ -47,9 +59,12 @@ def init(
     if hint:
         click.echo(f"warning: {hint}", err=True)
     kdf = KdfParams(memory_kib=kdf_memory_mib * 1024, iterations=kdf_iterations)
-    with Session.create(folder, passphrase, kdf=kdf) as session:
+    with Session.create(
+        folder, passphrase, kdf=kdf, member=chosen_member(), display=display
+    ) as session:
         facts = session.facts()
-    click.echo(f"created vault {facts['vault_id']} at {folder}")
+        me = session.me().label
+    click.echo(f"created vault {facts['vault_id']} at {folder}; first member: {me}")
     click.echo(
         f"SQLCipher {facts.get('cipher_version', '?')} ({facts.get('cipher_provider', '?')})"
     )
@@ -84,7 +99,9 @@ def verify(
 ) -> None:
     """Check database pages, the custody log, blobs and checkpoints (exit 4 on damage)."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         report = session.verify(full=full, against=against, progress=progress_printer("verify"))
     click.echo(f"custody log: {report.tree_size} events, root {report.root_hex}")
     click.echo(
@@ -115,21 +132,30 @@ def verify(
 def passwd(
     vault_dir: Path | None, passphrase_file: Path | None, new_passphrase_file: Path | None
 ) -> None:
-    """Change the passphrase (re-wraps the master key; no data is rewritten)."""
+    """Change your passphrase (your key slot only; no data is rewritten).
+
+    The same as `mockaudit member passwd`.
+    """
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
-        new = _new_passphrase(new_passphrase_file)
-        session.change_passphrase(new)
-    click.echo("passphrase changed; vault.key and vault.key.bak updated")
+    with Session.open(
+        folder,
+        read_passphrase(passphrase_file),
+        member=chosen_member(),
+        setting_passphrase=True,
+    ) as session:
+        new = new_passphrase(new_passphrase_file)
+        session.set_member_passphrase(new)
+        me = session.me().label
+    click.echo(f"passphrase of {me} changed; vault.key and vault.key.bak updated")
 
 
-def _new_passphrase(path: Path | None) -> str:
+def new_passphrase(path: Path | None, label: str = "New passphrase") -> str:
     if path is not None:
         return read_passphrase(path)
     env = os.environ.get(NEW_PASSPHRASE_ENV)
     if env is not None:
         return env
-    value = _prompt("New passphrase", confirm=True)
+    value = _prompt(label, confirm=True)
     if not value:
         raise InputError("the new passphrase is empty")
     return value
@@ -146,7 +172,7 @@ def _new_passphrase(path: Path | None) -> str:
 def checkpoint(vault_dir: Path | None, passphrase_file: Path | None, out: Path) -> None:
     """Sign the custody log's current size and root (C2SP checkpoint) into FILE."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+    with Session.open(folder, read_passphrase(passphrase_file), member=chosen_member()) as session:
         note = session.checkpoint(out)
         vkey = session.facts()["verifier_key"]
         key_id = session.facts()["key_id"]
@@ -168,7 +194,7 @@ def rekey(vault_dir: Path | None, passphrase_file: Path | None) -> None:
     """
     folder = resolve_vault(vault_dir)
     passphrase = read_passphrase(passphrase_file)
-    with Session.open(folder, passphrase) as session:
+    with Session.open(folder, passphrase, member=chosen_member()) as session:
         epoch = session.rekey(passphrase)
         vkey = session.facts()["verifier_key"]
     click.echo(f"master key rotated: key epoch {epoch}; vault.key and vault.key.bak updated")
@@ -182,7 +208,7 @@ def rekey(vault_dir: Path | None, passphrase_file: Path | None) -> None:
 def purge_quarantine(vault_dir: Path | None, passphrase_file: Path | None, yes: bool) -> None:
     """Delete the blob files in quarantine/ for good (orphans never deleted automatically)."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+    with Session.open(folder, read_passphrase(passphrase_file), member=chosen_member()) as session:
         if not yes:
             click.confirm(
                 "Delete every file in quarantine/? They may be evidence an older vault.db "
@@ -192,6 +218,28 @@ def purge_quarantine(vault_dir: Path | None, passphrase_file: Path | None, yes: 
             )
         files, size = session.purge_quarantine()
     click.echo(f"purged {files} quarantined file(s), {size} bytes")
+
+
+@vault_group.command("recovery-kit")
+@vault_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the printable kit (an HTML page; print it, then delete the file).",
+)
+def recovery_kit(vault_dir: Path | None, passphrase_file: Path | None, out: Path) -> None:
+    """Make a recovery kit: a one-time-shown code that can set any member's passphrase.
+
+    The code opens a recovery key slot (Argon2id, like a passphrase); mockaudit never
+    stores it. A new kit replaces the previous one. Use it with
+    `mockaudit member passwd --recovery --member NAME`.
+    """
+    folder = resolve_vault(vault_dir)
+    with Session.open(folder, read_passphrase(passphrase_file), member=chosen_member()) as session:
+        code = session.write_recovery_kit(out)
+    click.echo(f"recovery kit written to {out}: print it, store the paper offline, delete the file")
+    click.echo(f"recovery code (shown once): {code}")
 
 
 def register(cli: click.Group) -> None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mockaudit.cli.common import read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
 from mockaudit.domain.reference_controls import Family
 from mockaudit.domain.walkthrough import Feedback, WalkthroughResult
 from mockaudit.domain.walkthrough_readiness import latest_by_control, next_step
@@ -283,7 +283,7 @@ def walkthrough_group(
         raise InputError("no terminal to ask on: give --answers FILE")
     day = as_of.date() if as_of is not None else (answers.as_of if answers else None)
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+    with Session.open(folder, read_passphrase(passphrase_file), member=chosen_member()) as session:
         controls = [control_id] if control_id else session.walkthrough_controls(owner or "")
         for cid in controls:
             if answers is None:
@@ -311,7 +311,7 @@ def export(
 ) -> None:
     """Write a stored rehearsal as Markdown for the owner to study."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file)) as session:
+    with Session.open(folder, read_passphrase(passphrase_file), member=chosen_member()) as session:
         written = session.export_walkthrough_markdown(walkthrough_id, out)
     click.echo(f"wrote {written}")
 
@@ -322,7 +322,9 @@ def export(
 def list_(vault_dir: Path | None, passphrase_file: Path | None, owner: str | None) -> None:
     """One line per stored rehearsal: id, control, owner, date, score, divergences."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         records = session.walkthroughs(owner)
     for r in records:
         click.echo(
@@ -339,7 +341,9 @@ def readiness(vault_dir: Path | None, passphrase_file: Path | None) -> None:
     """Per owner: controls rehearsed, latest score, divergences, evasions, ready or not,
     and the control to rehearse next (never rehearsed, then the weakest, then the stalest)."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), write=False) as session:
+    with Session.open(
+        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
+    ) as session:
         rows = session.owner_readiness()
         latest = latest_by_control(session.walkthroughs())
     for row in rows:

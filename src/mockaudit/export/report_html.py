@@ -39,6 +39,8 @@ SECTIONS = (
     ("readiness", "Appendix B. Readiness Charts"),
 )
 CHECKPOINT_SECTION = ("custody-checkpoint", "Appendix C. Signed Custody Checkpoint")
+PROVENANCE_SECTION = ("provenance", "Appendix D. Who Collected the Evidence")
+Provenance = tuple[str, str, str, str]  # evidence id, file name, collected by, date
 
 
 def e(value: object) -> str:
@@ -53,9 +55,12 @@ def write_html(
     *,
     checkpoint: str | None = None,
     responses: Mapping[str, Remediation] | None = None,
+    provenance: Sequence[Provenance] = (),
 ) -> None:
     """Write the report to ``out`` atomically (temp file, fsync, rename)."""
-    document = render_html(run, program, checkpoint=checkpoint, responses=responses)
+    document = render_html(
+        run, program, checkpoint=checkpoint, responses=responses, provenance=provenance
+    )
     out = Path(out)
     fsio.sweep_temps(out.parent, {out.name})
     fsio.atomic_write_bytes(out, document.encode("utf-8"))
@@ -68,10 +73,12 @@ def render_html(
     checkpoint: str | None = None,
     paper: str | None = None,
     responses: Mapping[str, Remediation] | None = None,
+    provenance: Sequence[Provenance] = (),
 ) -> str:
     """The whole document as text (``paper``: a4 or letter fixes the printed page size)."""
     readiness = _readiness(run)
     sections = words.report_sections(run, SECTIONS) + ([CHECKPOINT_SECTION] if checkpoint else [])
+    sections += [PROVENANCE_SECTION] if provenance else []
     body = [
         _cover(run, program, readiness, sections),
         _opinion_section(run, program),
@@ -84,6 +91,8 @@ def render_html(
     ]
     if checkpoint:
         body.append(_checkpoint_section(checkpoint))
+    if provenance:
+        body.append(_provenance_section(provenance))
     title = f"{words.report_title(run)} — {program.organization.name}"
     footer = f"{program.organization.name} — mock audit — not an attestation"
     style = REPORT_CSS + page_css(footer, paper)
@@ -607,3 +616,21 @@ def _checkpoint_section(note: str) -> str:
         f'<pre class="note">{e(note)}</pre>',
     ]
     return _section(*CHECKPOINT_SECTION, content)
+
+
+def _provenance_section(rows: Sequence[Provenance]) -> str:
+    """Issue 20: who collected each evidence item, from the custody event that brought it in."""
+    intro = _p(
+        "Each item of evidence in the vault and the team member who collected it, as the "
+        "custody log recorded at collection (members unlock with their own key slot)."
+    )
+    body = "".join(
+        f"<tr><td class='nw'>{e(ev)}</td><td>{e(name)}</td><td>{e(who)}</td>"
+        f"<td class='nw'>{e(day)}</td></tr>"
+        for ev, name, who, day in rows
+    )
+    table = (
+        "<table><thead><tr><th>Evidence</th><th>File</th><th>Collected by</th><th>On</th>"
+        f"</tr></thead><tbody>{body}</tbody></table>"
+    )
+    return _section(*PROVENANCE_SECTION, [intro, table])

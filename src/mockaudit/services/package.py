@@ -226,12 +226,20 @@ def _manifest(
                 "request": e.request,
                 "custody": [event.fields for event in histories[e.evidence_id]],
                 "collected_event": collected.get(e.evidence_id),
+                "collected_by": _collected_by(histories[e.evidence_id]),
             }
             for e in entries
         ],
         "unavailable_evidence": list(unavailable),
     }
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _collected_by(history: list[custody.CustodyEvent]) -> str:
+    """ "collected by Dana Lee (member dana) on 2026-12-06" (issue 20): the first question an
+    auditor asks about a screenshot, answered from the event that brought it in."""
+    first = next((ev for ev in history if ev.event in custody.CONTENT_EVENTS), None)
+    return first.collected_line if first else "no collection event recorded"
 
 
 def _record_custody(

@@ -9,6 +9,7 @@ root, which signed checkpoints pin from outside the vault (vault-security.md §5
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import platform
@@ -329,6 +330,20 @@ def content_records(conn: Connection) -> tuple[dict[str, ContentRecord], dict[st
                 first.seq, first.sha256, first.size, (*first.conflicts, seq)
             )
     return evidence, populations
+
+
+def collecting_events(conn: Connection) -> dict[str, CustodyEvent]:
+    """Each evidence id's first content event (who collected it, when), in one pass."""
+    out: dict[str, CustodyEvent] = {}
+    rows = conn.execute(
+        "SELECT evidence_id, payload FROM custody WHERE evidence_id IS NOT NULL AND "
+        "event_type IN ('collected', 'imported', 'transcript') ORDER BY seq"
+    )
+    for evidence_id, payload in rows:
+        if evidence_id not in out:
+            with contextlib.suppress(IntegrityError):  # check_log reports it
+                out[evidence_id] = decode(bytes(payload))
+    return out
 
 
 def environment() -> dict[str, str]:
