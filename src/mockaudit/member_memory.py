@@ -54,3 +54,27 @@ def remember(vault_id: str, member_id: str) -> None:
     with contextlib.suppress(OSError):
         fsio.ops().mkdir(folder)
         fsio.atomic_write_bytes(folder / FILE, data)
+
+
+def unlock_hint(folder: Path) -> tuple[list[str], str | None]:
+    """The member names in ``folder``'s vault.key and the one to suggest, for an unlock
+    screen to show before anything is unlocked (the screen cannot wait for the crypto to
+    import). A hint only: the header is read without its checksum, and the session checks
+    everything when it unlocks. ([], None) when there is nothing readable."""
+    try:
+        with (folder / "vault.key").open("rb") as fh:
+            doc = json.loads(fh.read(MAX_BYTES).decode("utf-8"))
+        slots = doc.get("slots", []) if isinstance(doc, dict) else []
+        names = [
+            s["member_id"]
+            for s in slots
+            if isinstance(s, dict)
+            and s.get("kind") == "passphrase"
+            and isinstance(s.get("member_id"), str)
+        ]
+        vault_id = doc.get("vault_id")
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError, TypeError):
+        return [], None
+    env = os.environ.get("MOCKAUDIT_MEMBER", "").strip()
+    remembered = recall(vault_id) if isinstance(vault_id, str) else None
+    return names, env or remembered or (names[0] if len(names) == 1 else None)

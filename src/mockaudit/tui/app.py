@@ -171,24 +171,25 @@ class MockAuditApp(RedactedCrashes):
 
     # ----- unlock / lock -----
 
-    def unlock(self, passphrase: str) -> None:
+    def unlock(self, passphrase: str, member: str | None = None) -> None:
         """Derive the key and open (or create) the vault in a worker (one at a time: a thread
-        cannot be cancelled, and two opens would race for the vault's writer lock)."""
+        cannot be cancelled, and two opens would race for the vault's writer lock).
+        ``member``: whose key slot (None: the session's default, see Session.open)."""
         if self.gate.is_open or (self.job is not None and self.job.job == "unlock"):
             return
         self.unlock_error = ""
         self.job = JobState("unlock", "Deriving the key (Argon2id)")
-        self._unlock(passphrase, self.creating)
+        self._unlock(passphrase, self.creating, member)
 
     @work(thread=True, group="unlock", exclusive=True, exit_on_error=False, name="unlock")
-    def _unlock(self, passphrase: str, create: bool) -> None:
+    def _unlock(self, passphrase: str, create: bool, member: str | None = None) -> None:
         from mockaudit.session import Session  # the core loads here, off the event loop
 
         folder = self.gate.vault_dir
         if create:
             session = Session.create(folder, passphrase, kdf=self.settings.kdf)
         else:
-            session = Session.open(folder, passphrase)
+            session = Session.open(folder, passphrase, member=member)
         self.gate.attach(session)
         for screen in MAIN_MODES.values():  # import the sections here, not on the event loop
             if isinstance(screen, LazyScreen):

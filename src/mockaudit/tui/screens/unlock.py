@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static
 
 from mockaudit.builtin import DEMO_MARKER, DEMO_PASSPHRASE
+from mockaudit.member_memory import unlock_hint
 from mockaudit.tui.widgets.strength import strength_hint
 from mockaudit.tui.widgets.taskbar import JobState
 
@@ -42,6 +43,14 @@ class UnlockScreen(Screen[None]):
                     Content(f"Demo vault (made-up evidence), passphrase:\n{DEMO_PASSPHRASE}"),
                     id="unlock-demo",
                 )
+            members, suggested = ([], None) if creating else unlock_hint(self.mock.gate.vault_dir)
+            if len(members) > 1:  # a team vault: whose key slot (one derivation, not one each)
+                more = ", …" if len(members) > 4 else ""
+                yield Input(
+                    value=suggested or "",
+                    placeholder=f"member ({', '.join(members[:4])}{more})",
+                    id="member",
+                )
             yield Input(password=True, placeholder="passphrase", id="passphrase")
             if creating:
                 yield Input(password=True, placeholder="type it again", id="confirm")
@@ -60,8 +69,13 @@ class UnlockScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         for field in self.query(Input):
-            field.value = ""
-        self.query_one("#passphrase", Input).focus()
+            if field.id != "member":  # who you are stays; only secrets are cleared
+                field.value = ""
+        member = self.query("#member")
+        if member and not member.first(Input).value:
+            member.first(Input).focus()
+        else:
+            self.query_one("#passphrase", Input).focus()
 
     def _set_blink(self) -> None:
         for field in self.query(Input):
@@ -97,6 +111,10 @@ class UnlockScreen(Screen[None]):
         for name in ("weak", "fair", "strong"):
             meter.set_class(name == level, f"-{name}")
 
+    @on(Input.Submitted, "#member")
+    def _member_entered(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
     @on(Input.Submitted, "#passphrase")
     def _passphrase_entered(self) -> None:
         if self.query("#confirm"):
@@ -120,7 +138,9 @@ class UnlockScreen(Screen[None]):
                 return
             confirm.value = ""
         secret, passphrase.value = passphrase.value, ""
-        self.mock.unlock(secret)
+        member = self.query("#member")
+        who = member.first(Input).value.strip() if member else ""
+        self.mock.unlock(secret, who or None)
 
     def _say(self, text: str) -> None:
         self.query_one("#unlock-message", Static).update(Content(text))
