@@ -33,13 +33,15 @@ def assert_vault_sound(
     acknowledged: dict[str, str] | None = None,
     *,
     exact: bool = False,
+    member: str | None = None,
 ) -> VaultState:
     """Fail the test unless the vault at ``folder`` is whole; return what it holds.
 
     ``exact``: the vault must hold exactly the acknowledged items (nothing
     half-imported became visible).
     """
-    with Session.open(folder, passphrase) as session:  # writable: runs the recovery sweep
+    # writable: runs the recovery sweep; ``member``: whose key slot (team vaults, issue 20)
+    with Session.open(folder, passphrase, member=member) as session:
         state = _check_open(session)
     leftovers = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.partial"))
     assert not leftovers, f"temp files left after the sweep: {leftovers}"
