@@ -69,12 +69,13 @@ class MemberSession(SessionBase):
             membership.set_passphrase(self.vault, target, new_passphrase)
 
     def write_recovery_kit(self, out: Path) -> str:
-        """Create the recovery slot and write its printable page; returns the code (shown
-        once; never stored). The slot commits first: a page can never hold a code that
-        opens nothing. If the page then fails, running again replaces the slot."""
+        """A new recovery kit: its slot, then its printable page, then earlier kits retired.
+        Returns the code (shown once; never stored). Until the page is durably written the
+        previous kit keeps working, so a failure or a kill anywhere never leaves the vault
+        with only a kit whose code nobody saw."""
         out = Path(out)
         with translated(f"writing the recovery kit to {out}"):
-            code = membership.recovery_kit(self.vault)
+            code, slot_id = membership.add_recovery_slot(self.vault)
             page = render_kit(
                 self.vault.header.vault_id,
                 code,
@@ -83,4 +84,5 @@ class MemberSession(SessionBase):
             )
             fsio.sweep_temps(out.parent, {out.name})
             fsio.atomic_write_bytes(out, page.encode("utf-8"))  # 0600, like every temp file
+            membership.retire_other_recovery_slots(self.vault, slot_id)
         return code

@@ -206,6 +206,35 @@ def passphrase_for(seed: int, i: int) -> str:
     return f"crash passphrase {seed}-{i}"
 
 
+def member_for(seed: int, i: int) -> tuple[str, str]:
+    """The member id and passphrase iteration ``i`` adds (issue 20)."""
+    return f"m{seed}-{i}", f"member passphrase {seed}-{i}"
+
+
+def op_member_add(s: Session, job: dict[str, Any], i: int) -> None:
+    name, phrase = member_for(job["seed"], i)
+    s.add_member(name, f"Member {job['seed']}-{i}", phrase)
+    say(f"ACK member_add {name}")
+
+
+def op_member_remove(s: Session, job: dict[str, Any], i: int) -> None:
+    """Add a member, then remove them (a master-key rotation); each acknowledged."""
+    name, phrase = member_for(job["seed"], i)
+    s.add_member(name, f"Member {job['seed']}-{i}", phrase)
+    say(f"ACK member_add {name}")
+    # What the member keeps: their copy of vault.key (plain copy, outside the hooks).
+    work = Path(job["work"])
+    (work / f"{name}.key").write_bytes((Path(job["vault"]) / "vault.key").read_bytes())
+    epoch = s.remove_member(name)
+    say(f"ACK member_remove {name} {epoch}")
+
+
+def op_recovery_kit(s: Session, job: dict[str, Any], i: int) -> None:
+    name = f"kit-{job['seed']}-{i}.html"
+    code = s.write_recovery_kit(Path(job["work"]) / name)
+    say(f"ACK recovery_kit {name} {code}")
+
+
 EXPORT_KINDS = ("findings", "program", "evidence", "report", "package")
 # Every export writer; a job may ask for these with "kinds" (walkthrough needs WT-000001).
 ALL_EXPORT_KINDS = (*EXPORT_KINDS, "xlsx", "requests", "oscal", "walkthrough")
@@ -323,6 +352,9 @@ OPS: dict[str, Callable[[Session, dict[str, Any], int], None]] = {
     "respond": op_respond,
     "checkpoint": op_checkpoint,
     "remediation": op_remediation,
+    "member_add": op_member_add,
+    "member_remove": op_member_remove,
+    "recovery_kit": op_recovery_kit,
 }
 
 
@@ -331,7 +363,7 @@ def child(job: dict[str, Any], ready: Callable[[], object]) -> None:
     hooks = Hooks(kind, n, job.get("arm"))
     say(f"PID {os.getpid()}")
     started = time.perf_counter()
-    with Session.open(Path(job["vault"]), job["passphrase"]) as s:
+    with Session.open(Path(job["vault"]), job["passphrase"], member=job.get("member")) as s:
         ops = KillingOps(hooks)
         if job.get("audit"):
             global AUDIT

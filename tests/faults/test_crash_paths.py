@@ -40,6 +40,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -51,12 +52,13 @@ from typing import Any
 
 import pytest
 
-from mockaudit.errors import IntegrityError, WrongPassphraseError
+from mockaudit.errors import IntegrityError, MemberError, WrongPassphraseError
 from mockaudit.session import Session, verify_package
 from mockaudit.vault import custody, db, keyfile, population_store, program_store
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.faults.crash_worker import (
     EXPORT_KINDS,
+    member_for,
     passphrase_for,
     population_rows,
     remediation_target,
@@ -162,6 +164,7 @@ class Vault:
     kills: int = 0
     acks: list[list[str]] = field(default_factory=list)
     attempted: list[int] = field(default_factory=list)  # iteration numbers started
+    kit_code: str | None = None  # the recovery code that opens now (RecoveryKitPath)
 
 
 @dataclass(frozen=True)
@@ -360,6 +363,134 @@ class RekeyPath(CrashPath):
             shutil.rmtree(stale)
 
 
+class MemberAddPath(CrashPath):
+    """Issue 20: after a kill anywhere in ``member add``, every acknowledged member's slot
+    opens with their passphrase, the owner's always does (never zero), and the only other
+    slot that may open is the one being added when the kill came (committed, not yet
+    acknowledged); every slot has its ``member_added`` custody event and vice versa."""
+
+    op = "member_add"
+    job_extra = {"member": "owner"}
+
+    def check(self, vault: Vault, t: Templates, job: JobResult) -> None:
+        assert_vault_sound(vault.folder, vault.passphrase, t.prior, exact=True, member="owner")
+        header = keyfile.read_header(vault.folder)
+        names = {s.member_id for s in header.members()} - {"owner"}
+        acked = {a[2] for a in vault.acks}
+        assert acked <= names, f"acknowledged members lost their slot: {acked - names}"
+        tried = {member_for(vault.seed, i)[0] for i in vault.attempted}
+        assert names <= acked | tried, f"slots nobody added: {names - acked - tried}"
+        _assert_only_slots_open(header, names, tried - names, vault.seed)
+        with Session.open(vault.folder, vault.passphrase, member="owner", write=False) as s:
+            added = {
+                custody.decode(bytes(p)).fields["member_id"]
+                for (p,) in s.vault.conn.execute(
+                    "SELECT payload FROM custody WHERE event_type = 'member_added'"
+                )
+            }
+        assert added == names, "a slot without its member_added event, or vice versa"
+
+
+def _assert_only_slots_open(
+    header: keyfile.Header, present: set[str], absent: set[str], seed: int
+) -> None:
+    """The owner and every member in ``present`` open; nobody in ``absent`` has a slot."""
+    keyfile.unlock(header, PASSPHRASE, "owner")  # never zero
+    for name in present:
+        keyfile.unlock(header, member_phrase(name), name)
+    for name in absent:
+        with pytest.raises(MemberError):
+            keyfile.unlock(header, member_phrase(name), name)
+
+
+def member_phrase(name: str) -> str:
+    seed, i = name[1:].split("-")
+    return member_for(int(seed), int(i))[1]
+
+
+class MemberRemovePath(CrashPath):
+    """Issue 20: ``member remove`` (slot dropped + master-key rotation) killed anywhere:
+    acknowledged removals stay removed and their kept vault.key copy opens nothing; the
+    remaining slots open; exactly one master key opens vault.db; nothing lost."""
+
+    op = "member_remove"
+    job_extra = {"member": "owner"}
+    iterations = 2  # each: add a member (acknowledged), then remove them (acknowledged)
+
+    def check(self, vault: Vault, t: Templates, job: JobResult) -> None:
+        folder = vault.folder
+        assert_vault_sound(folder, vault.passphrase, t.prior, exact=True, member="owner")
+        assert not (folder / keyfile.INTENT_FILE).exists(), "the rotation was left unfinished"
+        header = keyfile.read_header(folder)
+        names = {s.member_id for s in header.members()} - {"owner"}
+        added = {a[2] for a in vault.acks if a[1] == "member_add"}
+        removed = {a[2] for a in vault.acks if a[1] == "member_remove"}
+        assert not names & removed, f"removed members still have a slot: {names & removed}"
+        with Session.open(folder, vault.passphrase, member="owner", write=False) as s:
+            events = {
+                custody.decode(bytes(p)).fields["member_id"]
+                for (p,) in s.vault.conn.execute(
+                    "SELECT payload FROM custody WHERE event_type = 'member_removed'"
+                )
+            }
+        # An acknowledged member without a slot was removed by a committed (perhaps not
+        # yet acknowledged) removal, which the custody log records; a slot never has one.
+        assert removed <= events and added - names <= events and not events & names
+        _assert_only_slots_open(header, names, removed, vault.seed)
+        vmk = keyfile.unwrap_vmk(header, PASSPHRASE, "owner")
+        assert _db_opens(folder, vmk)
+        for name in removed:  # their copy of vault.key, with their passphrase: nothing
+            kept = keyfile.parse_header((vault.work / f"{name}.key").read_bytes())
+            old_vmk = keyfile.unwrap_vmk(kept, member_phrase(name), name)
+            assert not _db_opens(folder, old_vmk), f"{name}'s old vault.key still opens"
+            with pytest.raises(MemberError, match="was removed"):
+                keyfile.unlock(header, member_phrase(name), name)
+
+
+class RecoveryKitPath(CrashPath):
+    """Issue 20: ``vault recovery-kit`` killed anywhere: the last acknowledged kit's code
+    still opens unless the kit being made replaced it — and then that kit's page exists and
+    its code opens (never zero kits); earlier kits open nothing; the owner always opens."""
+
+    op = "recovery_kit"
+    job_extra = {"member": "owner"}
+
+    def check(self, vault: Vault, t: Templates, job: JobResult) -> None:
+        assert_vault_sound(vault.folder, vault.passphrase, t.prior, exact=True, member="owner")
+        header = keyfile.read_header(vault.folder)
+        keyfile.unlock(header, PASSPHRASE, "owner")  # never zero members
+        acked = [a[3] for a in vault.acks]
+        if job.acks:
+            vault.kit_code = job.acks[-1][3]
+        # Kits whose page was written but never acknowledged (a kill before the ACK): one of
+        # them may have replaced the acknowledged kit, and its page holds its code.
+        pages = [
+            _kit_code(page)
+            for page in sorted(vault.work.glob("kit-*.html"))
+            if page.name not in {a[2] for a in vault.acks}
+        ]
+        if vault.kit_code is not None:
+            opening = [c for c in (vault.kit_code, *pages) if _kit_opens(header, c)]
+            assert opening, "the acknowledged recovery kit no longer opens, and no newer one does"
+        for code in set(acked) - {vault.kit_code}:
+            assert not _kit_opens(header, code), "a replaced recovery kit still opens"
+        assert len([s for s in header.slots if s.kind == "recovery"]) <= 2
+
+
+def _kit_code(page: Path) -> str:
+    match = re.search(r'aria-label="recovery code">([0-9A-Z-]+)<', page.read_text())
+    assert match, f"{page.name} is not a whole recovery kit"
+    return match.group(1)
+
+
+def _kit_opens(header: keyfile.Header, code: str) -> bool:
+    try:
+        keyfile.unlock(header, code, recovery=True)
+    except (WrongPassphraseError, MemberError):
+        return False
+    return True
+
+
 def _db_opens(folder: Path, vmk: bytes) -> bool:
     try:
         db.connect(folder / db.DB_FILE, keyfile.subkey(vmk, "sqlcipher")).close()
@@ -482,6 +613,9 @@ PATHS = [
     ExportPath(),
     WalkthroughPath(),
     RemediationPath(),
+    MemberAddPath(),
+    MemberRemovePath(),
+    RecoveryKitPath(),
 ]
 
 

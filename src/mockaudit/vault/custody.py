@@ -44,10 +44,17 @@ EVENT_TYPES = frozenset(
         "member_removed",
         "members_migrated",
         "recovery_kit_created",
+        "recovery_kit_retired",
     }
 )
 HEADER_EVENTS = frozenset(
-    {"passphrase_changed", "member_added", "members_migrated", "recovery_kit_created"}
+    {
+        "passphrase_changed",
+        "member_added",
+        "members_migrated",
+        "recovery_kit_created",
+        "recovery_kit_retired",
+    }
 )
 """Events whose change is a new vault.key alone (an interrupted one is caught up on open)."""
 CONTENT_EVENTS = frozenset({"collected", "imported", "transcript"})

@@ -173,13 +173,16 @@ class Unlocked:
     kek: bytes = field(repr=False)  # kept for the one-time migration of a format-1 header
 
 
-def find_slot(header: Header, member: str | None, *, recovery: bool = False) -> Slot:
+def recovery_slots(header: Header) -> list[Slot]:
+    """The recovery kit's slots, newest first (two only while a new kit is being made)."""
+    found = [s for s in header.slots if s.kind == "recovery"]
+    if not found:
+        raise MemberError("this vault has no recovery kit (make one: 'vault recovery-kit')")
+    return found[::-1]
+
+
+def find_slot(header: Header, member: str | None) -> Slot:
     """The slot ``member`` unlocks with; one clear line (MemberError) if there is none."""
-    if recovery:
-        slot = next((s for s in header.slots if s.kind == "recovery"), None)
-        if slot is None:
-            raise MemberError("this vault has no recovery kit (make one: 'vault recovery-kit')")
-        return slot
     members = header.members()
     if member is None:
         if len(members) == 1:
@@ -210,23 +213,29 @@ def unlock(
     """Exactly one Argon2id run (the named slot's); WrongPassphraseError if it does not open."""
     if header.legacy is not None:
         return _unlock_legacy(header, passphrase, member, recovery)
-    slot = find_slot(header, member, recovery=recovery)
-    coded = slot.kind == "recovery" or slot.must_change  # a code typed by a person
-    secret = keyslots.normalise_code(passphrase) if coded else passphrase
+    if recovery:  # the newest kit first; a second slot exists only mid-replacement
+        for slot in recovery_slots(header):
+            opened = _open_slot(header, slot, keyslots.normalise_code(passphrase))
+            if opened is not None:
+                return opened
+        raise WrongPassphraseError("wrong recovery code")
+    slot = find_slot(header, member)
+    secret = keyslots.normalise_code(passphrase) if slot.must_change else passphrase
+    opened = _open_slot(header, slot, secret)
+    if opened is None:
+        raise WrongPassphraseError(f"wrong passphrase for member {slot.member_id!r}")
+    return opened
+
+
+def _open_slot(header: Header, slot: Slot, secret: str) -> Unlocked | None:
+    """One Argon2id run: the slot's key, then the master key sealed to it; None if wrong."""
     kek = derive_kek(secret, KdfParams(slot.memory_kib, slot.iterations, slot.lanes), slot.salt)
     private = keyslots.open_private(kek, header.vault_id, slot)
-    vmk = (
-        keyslots.open_envelope(private, header.vault_id, slot, header.key_epoch)
-        if private is not None
-        else None
-    )
-    if vmk is None or private is None:
-        what = (
-            "recovery code"
-            if slot.kind == "recovery"
-            else f"passphrase for member {slot.member_id!r}"
-        )
-        raise WrongPassphraseError(f"wrong {what}")
+    if private is None:
+        return None
+    vmk = keyslots.open_envelope(private, header.vault_id, slot, header.key_epoch)
+    if vmk is None:
+        return None
     return Unlocked(
         slot.member_id, slot.display, slot.kind, slot.slot_id, slot.must_change, vmk, private, kek
     )

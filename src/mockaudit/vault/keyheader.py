@@ -25,6 +25,7 @@ LEGACY_FORMAT = "mockaudit.vault-key/1"  # one passphrase, before key slots (mig
 OWNER = "owner"
 OWNER_DISPLAY = "Owner"
 MAX_SLOTS = 64
+MAX_RECOVERY_SLOTS = 2  # the current kit and, while a new one is made, the previous
 BACKUP_FILE = "vault.key.bak"
 MAX_HEADER_BYTES = 64 * 1024
 """A header is a few KiB; anything past this is not one (read no further)."""
@@ -247,8 +248,11 @@ def _parse_slots(doc: dict[str, Any]) -> Header:
         raise ValueError("no slots, or too many")
     if len({s.slot_id for s in slots}) != len(slots):
         raise ValueError("duplicate slot id")
-    if len({(s.kind, s.member_id) for s in slots}) != len(slots):
+    people = [s.member_id for s in slots if s.kind == "passphrase"]
+    if len(set(people)) != len(people):
         raise ValueError("two slots for one member")
+    if len(slots) - len(people) > MAX_RECOVERY_SLOTS:
+        raise ValueError("too many recovery slots")
     if not any(s.kind == "passphrase" for s in slots):
         raise ValueError("no member slot")
     change = doc["change"]

@@ -162,9 +162,10 @@ def set_passphrase(
     )
 
 
-def recovery_kit(vault: Vault) -> str:
-    """A recovery slot for a fresh high-entropy code (returned once, never stored), which
-    replaces any earlier kit's slot."""
+def add_recovery_slot(vault: Vault) -> tuple[str, str]:
+    """Step 1 of a new recovery kit: a slot for a fresh high-entropy code, *beside* the
+    previous kit's (which keeps working until the new page is written). Returns the code
+    (shown once, never stored) and the new slot's id."""
     _require_member(vault)
     code = keyslots.new_code()
     slot = keyfile.passphrase_slot(
@@ -176,11 +177,22 @@ def recovery_kit(vault: Vault) -> str:
         added_at=_now(),
         kind="recovery",
     )
-    kept = [s for s in vault.header.slots if s.kind != "recovery"]
+    # A second recovery slot exists only if an earlier attempt was cut off before it was
+    # acknowledged; the older one is the kit last acknowledged: it stays, the other goes.
+    unfinished = [s for s in vault.header.slots if s.kind == "recovery"][1:]
+    kept = [s for s in vault.header.slots if s not in unfinished]
     header = _next_header(vault, [*kept, slot], "recovery_kit_created", keyslots.RECOVERY_MEMBER)
-    replaced = len(kept) != len(vault.header.slots)
-    commit_header(vault, header, replaced_earlier_kit=replaced)
-    return code
+    commit_header(vault, header, slot_id=slot.slot_id)
+    return code, slot.slot_id
+
+
+def retire_other_recovery_slots(vault: Vault, keep: str) -> None:
+    """Step 2, once the new kit's page is written: earlier kits stop working."""
+    slots = [s for s in vault.header.slots if s.kind != "recovery" or s.slot_id == keep]
+    if len(slots) == len(vault.header.slots):
+        return
+    header = _next_header(vault, slots, "recovery_kit_retired", keyslots.RECOVERY_MEMBER)
+    commit_header(vault, header, kept_slot_id=keep)
 
 
 def remove_member(vault: Vault, member_id: str) -> int:
