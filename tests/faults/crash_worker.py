@@ -222,9 +222,20 @@ def op_member_remove(s: Session, job: dict[str, Any], i: int) -> None:
     name, phrase = member_for(job["seed"], i)
     s.add_member(name, f"Member {job['seed']}-{i}", phrase)
     say(f"ACK member_add {name}")
-    # What the member keeps: their copy of vault.key (plain copy, outside the hooks).
+    # What the member keeps: their copy of vault.key, durable (a power cut must not eat
+    # it), written with plain OS calls outside the hooks.
     work = Path(job["work"])
-    (work / f"{name}.key").write_bytes((Path(job["vault"]) / "vault.key").read_bytes())
+    fd = os.open(work / f"{name}.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, (Path(job["vault"]) / "vault.key").read_bytes())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    dir_fd = os.open(work, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
     epoch = s.remove_member(name)
     say(f"ACK member_remove {name} {epoch}")
 
