@@ -86,3 +86,26 @@ def test_autolock_minutes_come_from_the_environment() -> None:
         autolock_from_env({AUTOLOCK_ENV: "soon"})
     with pytest.raises(InputError, match="negative"):
         autolock_from_env({AUTOLOCK_ENV: "-1"})
+
+
+async def test_a_team_vault_asks_for_the_member_and_remembers_it(tmp_path: Path) -> None:
+    """Issue 20: a vault with several members shows a member field (prefilled with the
+    member last unlocked as); the unlock opens that member's slot only."""
+    folder = tmp_path / "team"
+    with Session.create(folder, PASSPHRASE, kdf=FAST_KDF, member="lee", display="Lee Chen") as s:
+        s.add_member("dana", "Dana Lee", "dana's tui passphrase")
+    app = tui_app(folder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        member = app.screen.query_one("#member")
+        assert member.value == "lee"  # remembered by the create
+        member.value = "dana"
+        app.screen.query_one("#passphrase").focus()
+        await pilot.press(*PASSPHRASE, "enter")  # lee's passphrase, dana's slot
+        await settle(pilot)
+        assert "wrong passphrase for member 'dana'" in screen_text(app)
+        assert not app.gate.is_open
+        await pilot.press(*"dana's tui passphrase", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.gate.call(lambda s: s.me().label) == "Dana Lee (member dana)"

@@ -223,7 +223,8 @@ def unlock(
     secret = keyslots.normalise_code(passphrase) if slot.must_change else passphrase
     opened = _open_slot(header, slot, secret)
     if opened is None:
-        raise WrongPassphraseError(f"wrong passphrase for member {slot.member_id!r}")
+        whose = "this vault" if len(header.members()) == 1 else f"member {slot.member_id!r}"
+        raise WrongPassphraseError(f"wrong passphrase for {whose}")
     return opened
 
 
