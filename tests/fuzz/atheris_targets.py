@@ -321,14 +321,13 @@ def seeds() -> dict[str, dict[str, bytes]]:
         "prev_leaf": "00" * 32,
         "sha256": "ab" * 32,
     }
-    header = keyfile.Header(
+    header = keyfile.new_header(
+        "seed",
+        bytes(32),
         vault_id="6a1c2f0e-0000-4000-8000-000000000000",
         created_at="2026-03-01T10:00:00+00:00",
-        key_epoch=1,
-        kdf=keyfile.KdfParams(memory_kib=8 * 1024, iterations=1),
-        salt=bytes(16),
-        nonce=bytes(12),
-        wrapped_vmk=bytes(48),
+        params=keyfile.KdfParams(memory_kib=8 * 1024, iterations=1),
+        epoch=1,
     ).to_bytes()
     vkey = signed_note.verifier_key(ORIGIN, PUBLIC)
     populations = FIXTURE / "populations"

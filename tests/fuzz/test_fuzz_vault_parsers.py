@@ -17,6 +17,7 @@ import io
 import json
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -269,23 +270,42 @@ def test_verifier_key_parser(vkey: str) -> None:
 # ----- vault.key -----
 
 
-def _header_doc() -> dict[str, Any]:
-    header = keyfile.Header(
-        vault_id="6a1c2f0e-0000-4000-8000-000000000000",
-        created_at="2026-03-01T10:00:00+00:00",
-        key_epoch=1,
-        kdf=keyfile.KdfParams(memory_kib=8 * 1024, iterations=1),
-        salt=bytes(16),
-        nonce=bytes(12),
-        wrapped_vmk=bytes(48),
+def _header_doc(legacy: bool = False) -> dict[str, Any]:
+    """A valid vault.key: format 2 (two member slots and a recovery slot) or, with
+    ``legacy``, format 1 (one passphrase, as releases before key slots wrote it)."""
+    if legacy:
+        return json.loads((LEGACY_KEY).read_bytes())
+    return json.loads(_SLOTTED_KEY)
+
+
+LEGACY_KEY = Path(__file__).parents[1] / "vault/data/release-8a742f3/vault/vault.key"
+
+
+def _slotted_key() -> bytes:
+    vmk, params = bytes(32), keyfile.KdfParams(memory_kib=8 * 1024, iterations=1)
+    common = {"params": params, "added_at": "2026-03-01T10:00:00+00:00"}
+    vault_id = "6a1c2f0e-0000-4000-8000-000000000000"
+    slots = [
+        keyfile.passphrase_slot("a", vault_id, member_id="owner", display="Owner", **common),
+        keyfile.passphrase_slot("b", vault_id, member_id="dana", display="Dana", **common),
+        keyfile.passphrase_slot(
+            "c", vault_id, member_id="recovery", display="Kit", kind="recovery", **common
+        ),
+    ]
+    header = keyfile.build_header(
+        vmk, vault_id=vault_id, created_at="2026-03-01T10:00:00+00:00", epoch=1, slots=slots
     )
-    return json.loads(header.to_bytes())
+    return header.to_bytes()
 
 
-def _flatten(doc: dict[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for key, value in doc.items():
+_SLOTTED_KEY = _slotted_key()
+
+
+def _flatten(doc: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    items = doc.items() if isinstance(doc, dict) else enumerate(doc)
+    for key, value in items:
         yield (*prefix, key)
-        if isinstance(value, dict):
+        if isinstance(value, dict | list):
             yield from _flatten(value, (*prefix, key))
 
 
@@ -300,20 +320,29 @@ header_values = st.one_of(
 def checksummed_headers(draw: st.DrawFn) -> bytes:
     """A vault.key with some fields changed and a checksum that matches the change, so
     parsing gets past the checksum to the fields (a crafted, not a damaged, header)."""
-    doc = _header_doc()
+    doc = _header_doc(legacy=draw(st.booleans()))
     del doc["checksum"]
     paths = list(_flatten(doc))
     for _ in range(draw(st.integers(1, 3))):
         path = draw(st.sampled_from(paths))
-        node = doc
+        node: Any = doc
         for key in path[:-1]:
-            node = node.get(key) if isinstance(node, dict) else None
-        if not isinstance(node, dict):
-            continue
-        if draw(st.booleans()):
-            node[path[-1]] = draw(header_values)
-        else:
-            node.pop(path[-1], None)
+            if isinstance(node, dict):
+                node = node.get(key)
+            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+                node = node[key]
+            else:
+                node = None
+        if isinstance(node, dict):
+            if draw(st.booleans()):
+                node[path[-1]] = draw(header_values)
+            else:
+                node.pop(path[-1], None)
+        elif isinstance(node, list) and path[-1] < len(node):
+            if draw(st.booleans()):
+                node[path[-1]] = draw(header_values)
+            else:
+                node.pop(path[-1])
     body = keyfile.canonical_json(doc)
     doc["checksum"] = hashlib.sha256(body).hexdigest()
     return keyfile.canonical_json(doc) + b"\n"
@@ -324,6 +353,7 @@ def checksummed_headers(draw: st.DrawFn) -> bytes:
     st.one_of(
         st.binary(max_size=300),
         mutated(json.dumps(_header_doc()).encode()),
+        mutated(json.dumps(_header_doc(legacy=True)).encode()),
         checksummed_headers(),
         st.integers(1, 100_000).map(lambda n: b"[" * n + b"]" * n),
     )
@@ -340,6 +370,9 @@ def test_vault_key_header_parser(data: bytes) -> None:
         return
     assert keyfile.MIN_MEMORY_KIB <= header.kdf.memory_kib <= keyfile.MAX_MEMORY_KIB
     assert header.kdf.iterations <= keyfile.MAX_ITERATIONS
+    for slot in header.slots:
+        assert keyfile.MIN_MEMORY_KIB <= slot.memory_kib <= keyfile.MAX_MEMORY_KIB
+        assert slot.iterations <= keyfile.MAX_ITERATIONS
 
 
 def test_crafted_header_with_infinite_numbers_is_a_damaged_header() -> None:
@@ -347,13 +380,13 @@ def test_crafted_header_with_infinite_numbers_is_a_damaged_header() -> None:
     ``int()`` raise OverflowError, and a deeply nested document RecursionError — both
     escaped as tracebacks instead of "vault.key is damaged"."""
     for field, value in (("key_epoch", math.inf), ("key_epoch", math.nan)):
-        doc = _header_doc()
+        doc = _header_doc(legacy=True)
         del doc["checksum"]
         doc[field] = value
         doc["checksum"] = hashlib.sha256(keyfile.canonical_json(doc)).hexdigest()
         with pytest.raises(IntegrityError, match="damaged"):
             keyfile.parse_header(keyfile.canonical_json(doc))
-    doc = _header_doc()
+    doc = _header_doc(legacy=True)
     del doc["checksum"]
     doc["kdf"]["memory_kib"] = 1e400
     doc["checksum"] = hashlib.sha256(keyfile.canonical_json(doc)).hexdigest()
@@ -361,3 +394,9 @@ def test_crafted_header_with_infinite_numbers_is_a_damaged_header() -> None:
         keyfile.parse_header(keyfile.canonical_json(doc))
     with pytest.raises(IntegrityError, match="damaged"):
         keyfile.parse_header(b"[" * 100_000 + b"]" * 100_000)
+    doc = _header_doc()
+    del doc["checksum"]
+    doc["slots"][1]["kdf"]["memory_kib"] = 64 * 1024 * 1024  # 64 GiB: refused, not run
+    doc["checksum"] = hashlib.sha256(keyfile.canonical_json(doc)).hexdigest()
+    with pytest.raises(IntegrityError, match="unsafe key-derivation"):
+        keyfile.parse_header(keyfile.canonical_json(doc))
