@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mockaudit import fsio
 from mockaudit.domain.evidence import EvidenceInfo, Link
-from mockaudit.errors import InputError, IntegrityError, MemberError
+from mockaudit.errors import InputError, IntegrityError
 from mockaudit.vault import (
     blob_format,
     custody,
@@ -31,6 +31,7 @@ from mockaudit.vault import (
     keyslots,
     membership,
     migrations,
+    opening,
     rotation,
     signed_note,
 )
@@ -142,7 +143,7 @@ class Vault:
         folder = Path(folder)
         header = keyfile.read_header(folder)
         who = keyfile.unlock(header, passphrase, member, recovery=recovery)
-        _refuse_codes(who, setting_passphrase)
+        opening.refuse_codes(who, setting_passphrase)
         db_path = folder / db.DB_FILE
         if not db_path.is_file():
             raise IntegrityError(f"{db_path} is missing; restore it from your backup")
@@ -153,7 +154,7 @@ class Vault:
             vmk = who.vmk
             if keyfile.has_intent(folder):  # a key rotation was killed: finish or undo it
                 header, vmk = rotation.finish_interrupted(folder, header, who, held=write)
-            conn = _connect(db_path, vmk, header, tolerate=not write)
+            conn = opening.connect(db_path, vmk, header, tolerate=not write)
             vault = cls(folder, header, vmk, conn, lock, who)
             if write:
                 migrations.migrate(conn)
@@ -540,41 +541,6 @@ class Vault:
     def rekey(self, passphrase: str) -> int:
         """A new master key (protocol in rotation.py); returns the new key epoch."""
         return membership.rekey(self, passphrase)
-
-
-def _refuse_codes(who: keyfile.Unlocked, setting_passphrase: bool) -> None:
-    """A recovery or enrolment code opens the vault only to set a passphrase."""
-    if setting_passphrase:
-        return
-    if who.kind == "recovery":
-        raise MemberError(
-            "a recovery code only sets a new passphrase: run 'mockaudit member passwd "
-            "--recovery --member NAME'"
-        )
-    if who.must_change:
-        raise MemberError(
-            f"member {who.member_id!r} must choose a passphrase first: run 'mockaudit member "
-            f"passwd --member {who.member_id}' and type the enrolment code as the passphrase"
-        )
-
-
-def _connect(path: Path, vmk: bytes, header: keyfile.Header, *, tolerate: bool) -> db.Connection:
-    """The database under ``vmk``; a vault.key that opened but does not fit vault.db is
-    named as what it most likely is (an old copy) rather than as damage."""
-    try:
-        return db.connect(path, keyfile.subkey(vmk, "sqlcipher"), tolerate_damage=tolerate)
-    except IntegrityError:
-        newer: keyfile.Header | None = None
-        with contextlib.suppress(OSError, IntegrityError):
-            newer = keyfile.parse_header((path.parent / keyfile.BACKUP_FILE).read_bytes())
-        if newer is None or newer.vault_id != header.vault_id:
-            raise
-        if newer.key_epoch <= header.key_epoch:
-            raise
-        raise IntegrityError(
-            f"vault.key is an old copy (key epoch {header.key_epoch}; the vault is at "
-            f"{newer.key_epoch}): a member removal or key rotation replaced it"
-        ) from None
 
 
 def _private(folder: Path) -> None:
