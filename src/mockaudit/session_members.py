@@ -41,8 +41,9 @@ class MemberSession(SessionBase):
         return membership.members(self.vault.header)
 
     def remember_member(self) -> None:
-        """This user unlocks this vault as this member next time too (best effort)."""
-        if self.vault.who.kind == "passphrase":
+        """On a team vault, this user unlocks as this member next time too (best effort; a
+        one-member vault needs no name, so nothing is written for it)."""
+        if self.vault.who.kind == "passphrase" and len(self.vault.header.members()) > 1:
             member_memory.remember(self.vault.header.vault_id, self.vault.who.member_id)
 
     def add_member(
@@ -55,7 +56,9 @@ class MemberSession(SessionBase):
     ) -> str | None:
         """A slot for a new member; without a passphrase, the one-time enrolment code."""
         with translated(f"adding member {member_id}"):
-            return membership.add_member(self.vault, member_id, display, passphrase, kdf=kdf)
+            code = membership.add_member(self.vault, member_id, display, passphrase, kdf=kdf)
+        self.remember_member()  # now a team vault: you are still you next time
+        return code
 
     def remove_member(self, member_id: str) -> int:
         """Remove a member's slot and rotate the master key; the new key epoch."""
