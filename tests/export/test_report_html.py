@@ -217,3 +217,18 @@ def test_checkpoint_note_is_shown_only_when_given(
     assert 'id="custody-checkpoint"' not in plain
     assert plain == render_html(golden_run, golden_program)  # written as rendered, UTF-8
     assert render_html(golden_run, golden_program) == plain  # deterministic
+
+
+def test_provenance_appendix_lists_who_collected_what_escaped(
+    golden_run: Run, golden_program: Program
+) -> None:
+    """Issue 20: Appendix D names the member behind each item; display names are text."""
+    rows = [
+        ("EV-000001", "access-review.csv", "Dana Lee (member dana)", "2026-06-01"),
+        ("EV-000002", "<img src=x>.png", "<b>Eve</b> (member eve)", "2026-06-02"),
+    ]
+    html = render_html(golden_run, golden_program, checkpoint=NOTE, provenance=rows)
+    assert 'id="provenance"' in html and "Appendix D. Who Collected the Evidence" in html
+    assert "<td>Dana Lee (member dana)</td>" in html
+    assert "<img src=x>" not in html and "&lt;b&gt;Eve&lt;/b&gt; (member eve)" in html
+    assert 'id="provenance"' not in render_html(golden_run, golden_program, checkpoint=NOTE)
