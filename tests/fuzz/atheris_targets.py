@@ -24,6 +24,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -33,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from mockaudit.errors import BlobIntegrityError, InputError, IntegrityError, ProofError
 from mockaudit.scenarios import csv_reader, json_reader
 from mockaudit.scenarios.loader import SCENARIO_FILE, load_scenario
-from mockaudit.vault import blob_format, custody, keyfile, signed_note
+from mockaudit.vault import blob_format, custody, keyfile, keyslots, signed_note
 from tests.fuzz.oracles import csv_oracle, json_oracle
 from tests.fuzz.profile import assert_one_line
 
@@ -321,13 +322,38 @@ def seeds() -> dict[str, dict[str, bytes]]:
         "prev_leaf": "00" * 32,
         "sha256": "ab" * 32,
     }
-    header = keyfile.new_header(
-        "seed",
-        bytes(32),
+    slot = keyslots.Slot(  # fixed bytes: the seed corpus must be reproducible
+        slot_id="0123456789abcdef",
+        member_id="owner",
+        display="Owner",
+        kind="passphrase",
+        added_at="2026-03-01T10:00:00+00:00",
+        must_change=False,
+        memory_kib=8 * 1024,
+        iterations=1,
+        lanes=1,
+        salt=bytes(16),
+        key_nonce=bytes(12),
+        wrapped_key=bytes(48),
+        public=bytes(32),
+        envelope=keyslots.Envelope(bytes(32), bytes(12), bytes(48)),
+    )
+    header = keyfile.Header(
         vault_id="6a1c2f0e-0000-4000-8000-000000000000",
         created_at="2026-03-01T10:00:00+00:00",
-        params=keyfile.KdfParams(memory_kib=8 * 1024, iterations=1),
-        epoch=1,
+        key_epoch=1,
+        slots=(
+            slot,
+            replace(
+                slot,
+                slot_id="fedcba9876543210",
+                kind="recovery",
+                member_id="recovery",
+                display="Recovery kit",
+            ),
+        ),
+        change="created",
+        change_member="owner",
     ).to_bytes()
     vkey = signed_note.verifier_key(ORIGIN, PUBLIC)
     populations = FIXTURE / "populations"

@@ -197,7 +197,9 @@ def test_torn_blob_write_leaves_the_evidence_unstored(
 
 def test_key_file_torn_in_place_is_old_new_or_named(tmp_path: Path) -> None:
     vault = tmp_path / "vault"
-    Session.create(vault, PASSPHRASE, kdf=FAST_KDF).close()
+    Session.create(vault, "first " + PASSPHRASE, kdf=FAST_KDF).close()
+    with Session.open(vault, "first " + PASSPHRASE) as s:  # old and new: the same shape
+        s.change_passphrase(PASSPHRASE)
     old = (vault / keyfile.KEY_FILE).read_bytes()
     with Session.open(vault, PASSPHRASE) as s:
         s.change_passphrase(NEW)

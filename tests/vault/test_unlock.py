@@ -72,7 +72,7 @@ def test_damaged_header_is_exit_4_distinct_from_wrong_passphrase(
 
         doc = json.loads(data)
         doc.pop("checksum")
-        doc["kdf"]["memory_kib"] = 64 * 1024 * 1024
+        doc["slots"][0]["kdf"]["memory_kib"] = 64 * 1024 * 1024
         doc["checksum"] = hashlib.sha256(keyfile.canonical_json(doc)).hexdigest()
         data = bytearray(keyfile.canonical_json(doc))
     key.write_bytes(bytes(data))

@@ -67,7 +67,13 @@ class Vault:
         self.mutex = threading.RLock()
         # Blob files written inside the open ``transaction()``: removed if it rolls back.
         self.fresh_blobs: set[str] | None = None
-        custody.set_actor(conn, who.member_id, who.display)
+        try:  # every event this session appends names the member (custody.set_actor)
+            custody.set_actor(conn, who.member_id, who.display)
+        except db.DatabaseError:
+            if lock.held:
+                raise
+            # A read-only session appends nothing, and must open a damaged vault.db so
+            # that `vault verify` can name its pages.
 
     # ----- lifecycle -----
 
