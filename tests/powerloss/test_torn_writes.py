@@ -46,8 +46,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     folder = tmp_path_factory.mktemp("torn") / "vault"
     src = folder.parent / "prior.bin"
     src.write_bytes(b"prior evidence" * 100)
-    with Session.create(folder, PASSPHRASE, kdf=FAST_KDF) as s:
+    with Session.create(folder, "first " + PASSPHRASE, kdf=FAST_KDF) as s:
         prior = {r.evidence_id: r.sha256 for r in s.add_evidence([src])}
+        # vault.key records the change that wrote it: after one passphrase change every
+        # later header of this vault has the same size (the torn writes below rely on it)
+        s.change_passphrase(PASSPHRASE)
     return folder, prior
 
 
