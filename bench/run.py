@@ -869,8 +869,8 @@ def timed_rekey(conn, new_vmk):
     spent["database"] = time.perf_counter() - t
 
 
-def counted_commit(*args):
-    spent["keys"] = real_commit(*args)
+def counted_commit(*args, **kwargs):
+    spent["keys"] = real_commit(*args, **kwargs)
     return spent["keys"]
 
 
