@@ -17,6 +17,7 @@ member names their slot, so only that slot's KDF runs.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -110,8 +111,6 @@ def envelope_aad(vault_id: str, slot: Slot, epoch: int) -> bytes:
 
 
 def _canonical(obj: Any) -> bytes:
-    import json
-
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
