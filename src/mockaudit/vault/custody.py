@@ -24,7 +24,7 @@ from typing import Any, overload
 from mockaudit import __version__
 from mockaudit.errors import IntegrityError
 from mockaudit.vault import merkle
-from mockaudit.vault.db import Connection
+from mockaudit.vault.db import Connection, OperationalError
 
 EVENT_TYPES = frozenset(
     {
@@ -138,10 +138,15 @@ def set_actor(conn: Connection, member_id: str, display: str) -> None:
 
 
 def _actor(conn: Connection) -> dict[str, str]:
-    """The member ``set_actor`` named (every Vault names one when it opens). A failure
-    here fails the append and so its transaction: an event never silently loses its
-    member."""
-    row = conn.execute("SELECT member_id, display FROM temp.session_actor").fetchone()
+    """The member ``set_actor`` named (every Vault names one when it opens); nothing for a
+    connection no session opened. Any other failure fails the append and so its
+    transaction: an event never silently loses its member."""
+    try:
+        row = conn.execute("SELECT member_id, display FROM temp.session_actor").fetchone()
+    except OperationalError as exc:
+        if "no such table" in str(exc):
+            return {}
+        raise
     return {"member": row[0], "member_name": row[1]} if row else {}
 
 
