@@ -50,6 +50,7 @@ class Ask:
     parent: str | None = None  # key of the ask this one follows up
     findings: tuple[str, ...] = ()
     then: tuple[Ask, ...] = ()  # questions the answer raises, asked next round
+    standard: str | None = None  # the §4 item (R01…) whose document answers it
 
 
 @dataclass(frozen=True)
