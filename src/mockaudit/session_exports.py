@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mockaudit.domain.progress import StageProgress, quiet
 from mockaudit.domain.responses import RESPONSE_STATUSES, RequestResponse
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError
@@ -114,14 +115,17 @@ class ExportSession(RemediationSession):
             write_oscal(run, program, out, evidence)
         return run
 
-    def write_package(self, out: Path, run_id: str | None = None) -> PackageReport:
-        """Write the evidence package (ZIP) of a stored run; see services/package.py."""
+    def write_package(
+        self, out: Path, run_id: str | None = None, progress: StageProgress | None = None
+    ) -> PackageReport:
+        """Write the evidence package (ZIP) of a stored run; see services/package.py.
+        ``progress`` hears (stage, done, total) per file decrypted into it."""
         from mockaudit.services.package import write_package
 
         run = self.run(run_id)
         out = Path(out)
         with translated(f"writing the evidence package {out}"):
-            return write_package(self.vault, run, out)
+            return write_package(self.vault, run, out, progress or quiet)
 
     # ----- request responses: the client's answers in the fieldwork inbox -----
     # Stored in request_responses (migration 0003); one answer per (run, request), a

@@ -24,6 +24,7 @@ from mockaudit.builtin import (
 )
 from mockaudit.cli.audit_cmd import print_summary
 from mockaudit.cli.common import progress_printer
+from mockaudit.cli.progress import progress_on_stderr
 from mockaudit.paths import KEY_FILE
 from mockaudit.session import Session
 
@@ -64,8 +65,9 @@ def demo(vault_dir: Path, scenario: str, headless: bool) -> None:
     opened = Session.create if fresh else Session.open
     with opened(vault_dir, DEMO_PASSPHRASE) as session:
         unlocked = time.monotonic() - started
-        report = session.import_scenario(folder)
-        run = session.run_audit(seed=DEMO_SEED)
+        with progress_on_stderr() as progress:
+            report = session.import_scenario(folder, progress=progress)
+            run = session.run_audit(seed=DEMO_SEED, progress=progress)
         check = session.verify(full=True, progress=progress_printer("verifying"))
         checkpoint = vault_dir.parent / f"{vault_dir.name}-checkpoint.txt"
         session.checkpoint(checkpoint)
