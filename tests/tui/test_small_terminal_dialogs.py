@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -104,6 +105,7 @@ CASES: dict[str, tuple[str, Opener, type[Screen[object]]]] = {
     "rehearsal-finished": ("dashboard", finished, WalkthroughScreen),
     "rehearsal-leave": ("dashboard", leave_rehearsal, LeaveRehearsalScreen),
     "help": ("dashboard", lambda p: _press(p, "question_mark"), HelpScreen),
+    "palette": ("dashboard", lambda p: _press(p, "ctrl+p"), CommandPalette),
     "import": ("dashboard", lambda p: _press(p, "i"), ImportScreen),
     "add-files": ("vault", lambda p: _press(p, "a"), AddFilesScreen),
     "export": ("findings", lambda p: _press(p, "e"), ExportScreen),
