@@ -87,6 +87,19 @@ def progress_on_stderr() -> Iterator[StageProgress | None]:
             progress.close()
 
 
+def counting(progress: StageProgress | None, stage: str) -> Callable[[int, int], None] | None:
+    """For the session methods that report (done, total) of one thing (verify, evidence add):
+    the same display under ``stage``."""
+    if progress is None:
+        return None
+    display = progress
+
+    def report(done: int, total: int) -> None:
+        display(stage, done, total)
+
+    return report
+
+
 def _columns() -> tuple[ProgressColumn, ...]:
     from rich.progress import (
         BarColumn,
