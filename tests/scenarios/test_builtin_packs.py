@@ -40,7 +40,11 @@ ALL_CODES = (
     "population.out_of_period population.duplicate population.missing_field "
     "population.weak_source population.extracted_early sample.deviation evidence.missing "
     "evidence.integrity reconciliation.break policy.stale policy.practice_divergence "
-    "risk.unmitigated walkthrough.divergence"
+    "risk.unmitigated walkthrough.divergence vendor.bridge_letter_needed vendor.report_stale "
+    "vendor.exception_unevaluated vendor.csoc_unmonitored vendor.cuec_unmapped "
+    "vendor.system_unaddressed vendor.review_incomplete description.element_missing "
+    "description.sla_breach_undisclosed description.incident_undisclosed "
+    "description.change_undisclosed"
 ).split()
 
 Key = tuple[str, str | None, str | None, str | None, str | None, str | None]
