@@ -31,6 +31,7 @@ from mockaudit.domain import (
     criteria_for,
 )
 from mockaudit.scenarios.loader import Scenario, load_scenario
+from tests.scenarios.pack_description import derive_description
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 PACKS = ("northwind-first-type2", "acme-type1-ready", "globex-renewal-type2")
@@ -387,6 +388,7 @@ def derive(pack: Pack) -> dict[Key, set[str]]:
     _controls(pack, found)
     _populations(pack, found)
     _promises(pack, found)
+    derive_description(pack.folder, pack.start, pack.end, pack.rows, found.add)
     return dict(found.items)
 
 

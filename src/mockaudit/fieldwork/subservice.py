@@ -87,6 +87,11 @@ def _finding(
     )
 
 
+def _of(name: str) -> str:
+    """The possessive of a vendor's name: "Okta's", "Amazon Web Services'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _monitor(vendor: Vendor) -> str | None:
     """The control that reviews the vendor: the review's, else the first monitoring control."""
     if vendor.review is not None and vendor.review.control is not None:
@@ -111,10 +116,10 @@ def _coverage(program: Program, vendor: Vendor) -> list[Finding]:
                 vendor,
                 _C.VENDOR_REPORT_STALE,
                 f"{vendor.name} is carved out but no SOC report of it is on record",
-                f"A carve-out relies on {vendor.name}'s controls (the CSOCs) without testing "
+                f"A carve-out relies on {_of(vendor.name)} controls (the CSOCs) without testing "
                 "them; the service organisation shows they operate by reviewing the vendor's "
                 "SOC report (soc2-domain.md §3.7).",
-                remediation=f"Obtain {vendor.name}'s current SOC 2 Type 2 report and review it.",
+                remediation=f"Obtain {_of(vendor.name)} current SOC 2 Type 2 report and review it.",
             )
         ]
     if not _relied_on(vendor) or report.covered_through >= end:
@@ -126,12 +131,12 @@ def _coverage(program: Program, vendor: Vendor) -> list[Finding]:
                 program,
                 vendor,
                 _C.VENDOR_REPORT_STALE,
-                f"{vendor.name}'s SOC report ended {report.period_end}, about {months} months "
+                f"{_of(vendor.name)} SOC report ended {report.period_end}, about {months} months "
                 f"before our period end {end}",
                 f"A report is usually treated as stale 12 months after its period end "
-                f"(soc2-domain.md §3.6); {vendor.name}'s gives no assurance for the period "
+                f"(soc2-domain.md §3.6); {_of(vendor.name)} gives no assurance for the period "
                 "and a bridge letter cannot stretch that far.",
-                remediation=f"Obtain {vendor.name}'s current report (or other assurance) "
+                remediation=f"Obtain {_of(vendor.name)} current report (or other assurance) "
                 "and review it.",
             )
         ]
@@ -141,13 +146,13 @@ def _coverage(program: Program, vendor: Vendor) -> list[Finding]:
             program,
             vendor,
             _C.VENDOR_BRIDGE_LETTER_NEEDED,
-            f"{vendor.name}'s SOC report covers through {report.covered_through}: a "
+            f"{_of(vendor.name)} SOC report covers through {report.covered_through}: a "
             f"{gap}-day gap to our period end {end} needs a bridge letter",
             f"The report's period {_report_period(report)} does not reach {end}; the vendor's "
             "management covers the gap with a bridge (gap) letter stating material changes "
             "(soc2-domain.md §3.6: typically up to about three months).",
             gap_days=gap,
-            remediation=f"Request {vendor.name}'s bridge letter through {end} and record "
+            remediation=f"Request {_of(vendor.name)} bridge letter through {end} and record "
             "its review.",
         )
     ]
@@ -171,7 +176,7 @@ def _exceptions(program: Program, vendor: Vendor) -> list[Finding]:
             program,
             vendor,
             _C.VENDOR_EXCEPTION_UNEVALUATED,
-            f"{vendor.name}'s SOC report lists {counted(len(open_), 'exception')} with no "
+            f"{_of(vendor.name)} SOC report lists {counted(len(open_), 'exception')} with no "
             "recorded evaluation",
             f"Exceptions: {listed}. The review must consider each exception and record its "
             "effect on our controls and commitments (soc2-domain.md §3.7, §5.9 VEN-03).",
@@ -216,7 +221,7 @@ def _cuecs(program: Program, vendor: Vendor) -> list[Finding]:
             program,
             vendor,
             _C.VENDOR_CUEC_UNMAPPED,
-            f"{counted(len(bare), 'CUEC')} in {vendor.name}'s report not mapped to our controls",
+            f"{counted(len(bare), 'CUEC')} in {_of(vendor.name)} report not mapped to our controls",
             f"{listed}. Each CUEC a vendor asks of us must map to one of our controls "
             "(soc2-domain.md §3.7, §5.9 VEN-03 fail 'CUECs ignored').",
             items=[c.id for c in bare],
@@ -264,7 +269,7 @@ def _review(program: Program, vendor: Vendor) -> list[Finding]:
             program,
             vendor,
             _C.VENDOR_REVIEW_INCOMPLETE,
-            f"{control}'s review of {vendor.name}'s SOC report: {gaps[0]}"
+            f"{control}'s review of {_of(vendor.name)} SOC report: {gaps[0]}"
             + (f" (+{len(gaps) - 1} more)" if len(gaps) > 1 else ""),
             "The review is tested on its content, not on a file existing: "
             + "; ".join(gaps)
