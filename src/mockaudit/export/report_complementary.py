@@ -16,6 +16,11 @@ from mockaudit.domain import Program
 from mockaudit.domain.subservice import Cuec, Vendor
 
 
+def possessive(name: str) -> str:
+    """ "Okta's", "Amazon Web Services'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def carved_out(program: Program) -> list[Vendor]:
     return [v for v in program.vendors if v.carved_out]
 

@@ -240,7 +240,7 @@ def _monitoring(vendor: Vendor) -> str:
     )
     kind = report.type.replace("type", "Type ")
     return (
-        f"Monitoring: {controls} reviews {vendor.name}'s SOC 2 {kind} "
+        f"Monitoring: {controls} reviews {complementary.possessive(vendor.name)} SOC 2 {kind} "
         f"report for the period ending {report.period_end} ({report.opinion} opinion){covered}."
     )
 

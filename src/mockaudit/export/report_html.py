@@ -24,6 +24,7 @@ from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import ControlConclusion, ControlTest, Readiness, Run
 from mockaudit.errors import InputError
 from mockaudit.export import report_charts as charts
+from mockaudit.export import report_complementary as complementary
 from mockaudit.export import report_text as words
 from mockaudit.export.report_description import description_content
 from mockaudit.export.report_print import keep_whole, page_css
@@ -182,6 +183,7 @@ def _opinion_section(run: Run, program: Program) -> str:
             "by an independent CPA firm; this rehearsal is not."
         ),
     ]
+    content += _complementary_paragraphs(program)
     if basis is not None:
         content += [f"<h3>Basis for {e(heading)}</h3>", _p(basis)]
     content += [
@@ -203,6 +205,19 @@ def _opinion_section(run: Run, program: Program) -> str:
         f"<br>{e(run.started_at.date().isoformat())}</div>",
     ]
     return _section(*SECTIONS[0], content)
+
+
+def _complementary_paragraphs(program: Program) -> list[str]:
+    """The CSOC, inclusive-method and CUEC paragraphs of the auditor's report (§3.7)."""
+    content = []
+    for heading, text in (
+        ("Subservice organizations", complementary.csoc_paragraph(program)),
+        ("Subservice organizations (inclusive method)", complementary.inclusive_paragraph(program)),
+        ("Complementary user entity controls", complementary.cuec_paragraph(program)),
+    ):
+        if text is not None:
+            content += [f"<h3>{e(heading)}</h3>", _p(text)]
+    return content
 
 
 # -- II. management's assertion ----------------------------------------------------------------
