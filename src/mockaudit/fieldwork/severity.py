@@ -116,9 +116,9 @@ SEVERITY_REASONS: Final[Mapping[FindingCode, str]] = {
     "when likelihood × impact ≥ 15 (§6.1 design deficiency, §6.2 'design is more serious')",
     _C.WALKTHROUGH_DIVERGENCE: "medium: a walkthrough answer that contradicts the description "
     "triggers corroboration and follow-ups (§7.1, §6.3)",
-    _C.VENDOR_BRIDGE_LETTER_NEEDED: "low when the vendor's report ends at most three months "
-    "before our period end (a bridge letter routinely covers it); medium beyond (§3.6: a bridge "
-    "letter typically covers up to about three months)",
+    _C.VENDOR_BRIDGE_LETTER_NEEDED: "medium when the vendor's report ends more than three months "
+    "before our period end; low within three months, which a bridge letter routinely covers "
+    "(§3.6: a bridge letter typically covers up to about three months)",
     _C.VENDOR_REPORT_STALE: "high: a report whose period ended more than 12 months before ours "
     "is stale and gives no assurance over the carved-out controls (§3.6, §3.7)",
     _C.VENDOR_EXCEPTION_UNEVALUATED: "medium: the review must consider the exceptions in the "
@@ -268,7 +268,9 @@ def _unmitigated(context: Mapping[str, object]) -> Severity:
 
 
 def _bridge(context: Mapping[str, object]) -> Severity:
-    days = context.get("gap_days", 0)
+    if "gap_days" not in context:
+        return DEFAULT_SEVERITY[_C.VENDOR_BRIDGE_LETTER_NEEDED]
+    days = context["gap_days"]
     return _M if isinstance(days, int) and days > BRIDGE_LOW_DAYS else _L
 
 
