@@ -118,6 +118,7 @@ class Mount:
         self.mnt, self.root = self.dir / "mnt", self.dir / "root"
         self.fifo, self.done_fifo = self.dir / "faults.fifo", self.dir / "done.fifo"
         self.log, self.cfg = self.dir / "lazyfs.log", self.dir / "config.toml"
+        self.stderr_log = self.dir / "lazyfs.stderr"
         self.cache_size = cache_size
         self.mnt.mkdir(parents=True, exist_ok=True)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -146,25 +147,41 @@ class Mount:
             """)
         self.cfg.write_text(text + "".join(f.toml() for f in faults))
 
-    def mount(self, faults: list[TornWrite] | None = None, timeout: float = 15) -> Mount:
-        self._write_config(faults or [])
-        self.proc = subprocess.Popen(
-            [str(self.exe), str(self.mnt), "--config-path", str(self.cfg), "-f",
-             "-o", f"modules=subdir,subdir={self.root}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        self._log_pos = 0  # LazyFS truncates its log at start
-        deadline = time.monotonic() + timeout
-        while not os.path.ismount(self.mnt):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.unmount()
-                raise RuntimeError(f"LazyFS did not mount; see {self.log}")
-            time.sleep(0.02)
+    def mount(self, faults: list[TornWrite] | None = None, attempts: int = 3) -> Mount:
+        """Start LazyFS; a start that dies or hangs is retried (seen once in CI: the
+        first mount of a run failed while every later one worked)."""
+        for attempt in range(1, attempts + 1):
+            failure = self._start(faults or [])
+            if failure is None:
+                break
+            if attempt == attempts:
+                raise RuntimeError(f"LazyFS did not mount after {attempts} tries: {failure}")
+            time.sleep(0.5 * attempt)
         if self.done_fd is None:  # LazyFS blocks on opening done.fifo until a reader exists
             self.done_fd = os.open(self.done_fifo, os.O_RDWR)
         self.mounts += 1
         return self
+
+    def _start(self, faults: list[TornWrite], timeout: float = 30) -> str | None:
+        """One start of LazyFS: None once the mount is up, else why it is not."""
+        self._write_config(faults)
+        with self.stderr_log.open("wb") as err:
+            self.proc = subprocess.Popen(
+                [str(self.exe), str(self.mnt), "--config-path", str(self.cfg), "-f",
+                 "-o", f"modules=subdir,subdir={self.root}"],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )  # fmt: skip
+        self._log_pos = 0  # LazyFS truncates its log at start
+        deadline = time.monotonic() + timeout
+        while not os.path.ismount(self.mnt):
+            code = self.proc.poll()
+            if code is not None or time.monotonic() > deadline:
+                self.unmount()
+                state = f"exited with {code}" if code is not None else f"not up in {timeout:.0f} s"
+                return f"{state}; stderr: {_tail(self.stderr_log)}; log: {_tail(self.log)}"
+            time.sleep(0.02)
+        return None
 
     def remount(self, faults: list[TornWrite] | None = None) -> None:
         self.unmount()
@@ -260,6 +277,15 @@ class Mount:
             self.done_fd = None
         if not self._listed():  # never delete through a live mount
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    """The last lines of a LazyFS output file, on one line (for a failure message)."""
+    try:
+        text = path.read_text(errors="replace").strip()
+    except OSError:
+        return "(none)"
+    return " | ".join(text.splitlines()[-lines:]) or "(empty)"
 
 
 def durable_copy(src: Path, dest: Path) -> None:

@@ -23,7 +23,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Final
 
-from mockaudit.domain import Finding, FindingCode, Policy, Program, ReportType, Risk
+from mockaudit.domain import (
+    Control,
+    Finding,
+    FindingCode,
+    Policy,
+    Program,
+    ReportType,
+    Risk,
+)
 from mockaudit.fieldwork.scope import accountable_owner
 from mockaudit.fieldwork.severity import HIGH_RISK_SCORE, counted, severity_of
 
@@ -104,12 +112,12 @@ def policy_findings(program: Program) -> list[Finding]:
     """``policy.stale`` for every policy approved outside its window (or never)."""
     findings = []
     for policy in program.policies:
+        if policy.approved_on is None:
+            findings.append(_unapproved(program, policy))
+            continue
         first, last = approval_window(program, policy)
         approved = policy.approved_on
-        if approved is None:
-            days_outside: int | None = None
-            title = f"Policy {policy.id} has no approval date"
-        elif approved < first:
+        if approved < first:
             days_outside = (first - approved).days
             title = (
                 f"Policy {policy.id} was last approved on {approved}, "
@@ -138,6 +146,41 @@ def policy_findings(program: Program) -> list[Finding]:
             )
         )
     return findings
+
+
+def _unapproved(program: Program, policy: Policy) -> Finding:
+    """A policy with no approval date: evidence to provide (the approved document), named
+    by the control that approves policies and the controls whose commitments rest on it."""
+    first, last = approval_window(program, policy)
+    approving = policy_control(program)
+    relying = sorted({c.control for c in policy.commitments if c.control})
+    named = approving.id if approving else "the policy-approval control"
+    return Finding(
+        id="",
+        code=FindingCode.POLICY_STALE,
+        severity=severity_of(FindingCode.POLICY_STALE, days_outside=None),
+        control=approving.id if approving else None,
+        policy=policy.id,
+        criteria=POLICY_CRITERIA,
+        owner=accountable_owner(program, policy.owner),
+        title=f"{named}: provide the approved {policy.title} ({policy.id}) "
+        "— no approval date is recorded",
+        detail=f"The auditor asks for {policy.id} as approved by management (soc2-domain.md §4 "
+        f"R05); an approval between {first} and {last} is tested under {named} (§3.2)"
+        + (f", and {', '.join(relying)} rest on its commitments" if relying else "")
+        + ". Without an approval date there is nothing to show.",
+        remediation=f"Add {policy.id}'s approval (approver and date, approved_on) and store the "
+        f"approved document in the vault for {named}.",
+    )
+
+
+def policy_control(program: Program) -> Control | None:
+    """The control that approves policies: the first covering CC5.3 whose title speaks of
+    policies, else the first covering CC5.3 at all (TSC CC5.3: control activities are
+    deployed through approved policies)."""
+    covering = [c for c in program.controls if set(c.criteria) & set(POLICY_CRITERIA)]
+    about_policies = [c for c in covering if "polic" in c.title.lower()]
+    return next(iter(about_policies or covering), None)
 
 
 def risk_findings(program: Program) -> list[Finding]:
