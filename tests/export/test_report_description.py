@@ -41,6 +41,7 @@ def test_section_iii_has_the_nine_dc_headings_in_order(northwind: tuple[str, Run
     section = html[html.index('id="section-3"') : html.index('id="section-4"')]
     headings = re.findall(r"<h3>(DC\d)\. ", section)
     assert headings == [f"DC{i}" for i in range(1, 10)]
+    assert "<h2>III. Description of the System</h2>" in section  # no longer a skeleton
 
 
 def test_aws_carve_out_with_its_csocs_and_monitoring(northwind: tuple[str, Run, Program]) -> None:
@@ -105,4 +106,5 @@ def test_a_folder_without_a_description_keeps_the_skeleton() -> None:
     html = render_html(audit_folder(pack, seed=7), load_scenario(pack).program)
     text = " ".join(_section(html, "section-3").split())
     assert "Candidates among the in-scope systems" in text
+    assert "III. Description of the System (skeleton)" in text
     assert "Subservice organizations" not in " ".join(_section(html, "section-1").split())

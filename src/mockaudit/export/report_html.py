@@ -39,6 +39,7 @@ SECTIONS = (
     ("gap-list", "Appendix A. Owned Gap List"),
     ("readiness", "Appendix B. Readiness Charts"),
 )
+DESCRIBED_TITLE = "III. Description of the System"
 CHECKPOINT_SECTION = ("custody-checkpoint", "Appendix C. Signed Custody Checkpoint")
 
 
@@ -73,6 +74,7 @@ def render_html(
     """The whole document as text (``paper``: a4 or letter fixes the printed page size)."""
     readiness = _readiness(run)
     sections = words.report_sections(run, SECTIONS) + ([CHECKPOINT_SECTION] if checkpoint else [])
+    sections = [(a, _description_title(program) if a == "section-3" else t) for a, t in sections]
     body = [
         _cover(run, program, readiness, sections),
         _opinion_section(run, program),
@@ -249,7 +251,12 @@ def _assertion_section(run: Run, program: Program) -> str:
 
 
 def _description_section(run: Run, program: Program) -> str:
-    return _section(*SECTIONS[2], description_content(run, program))
+    return _section("section-3", _description_title(program), description_content(run, program))
+
+
+def _description_title(program: Program) -> str:
+    """A description generated from the model is no longer a skeleton."""
+    return DESCRIBED_TITLE if program.describes_system else SECTIONS[2][1]
 
 
 # -- IV. tests ----------------------------------------------------------------------------
