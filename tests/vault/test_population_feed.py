@@ -23,7 +23,7 @@ import pytest
 from mockaudit.errors import InputError, MockauditError
 from mockaudit.services import importer
 from mockaudit.session import Session
-from mockaudit.vault import population_feed, population_queries
+from mockaudit.vault import custody, population_digest, population_feed, population_queries
 from mockaudit.vault.population_feed import FeedStopped, parsed_elsewhere
 from mockaudit.vault.population_store import RowBatch
 from tests.conftest import FAST_KDF, PASSPHRASE
@@ -108,7 +108,17 @@ def _stored(session: Session) -> tuple[Any, ...]:
         population_queries.day_counts(conn, table),
         conn.execute(f'SELECT * FROM "{table.table}_days" ORDER BY first_row').fetchall(),
         conn.execute(f'SELECT _blank, count(*) FROM "{table.table}" GROUP BY 1').fetchall(),
+        _custody_digest(session),
     )
+
+
+def _custody_digest(session: Session) -> tuple[Any, Any]:
+    """The rows_loaded event's digest, and the digest of the table as stored now."""
+    conn = session.vault.conn
+    [table] = session.populations()
+    recorded = custody.content_records(conn)[1][table.population_id]
+    assert population_digest.rows_digest(conn, table)[1] == recorded["rows_digest"]
+    return recorded["row_count"], recorded["rows_digest"]
 
 
 def test_rows_parsed_in_a_second_process_are_stored_alike(

@@ -36,6 +36,9 @@ from mockaudit.domain.reference_controls import (
     ReferenceControl,
     population_kind,
 )
+from mockaudit.domain.reference_reconciliations import (
+    reference_reconciliations,
+)
 from mockaudit.domain.starter import SYSTEM_CLASSES, StarterOptions, system_class
 from mockaudit.errors import InputError
 
@@ -101,7 +104,7 @@ def build_starter(options: StarterOptions) -> StarterProgram:
     kinds = sorted({r.population for r in refs if r.population is not None})
     populations = [_population(k, options) for k in kinds]
     controls = [_control(r, in_scope) for r in refs]
-    reconciliations = _reconciliations(kinds)
+    reconciliations = reference_reconciliations(kinds)
     program = Program(
         organization=Organization(name=options.company, services="Describe the service (DC1)"),
         engagement=_engagement(options, categories),
@@ -229,44 +232,6 @@ def _engagement(options: StarterOptions, categories: tuple[Category, ...]) -> En
         categories=categories,
         systems=options.systems,
     )
-
-
-DEPROVISION = "terminations-vs-removals"
-ONBOARDING_TRAINING = "hires-vs-trainings"
-
-
-def _reconciliations(kinds: list[str]) -> list[Reconciliation]:
-    """Terminations from HR reconciled to IdP deactivations; hires to their training."""
-    out = []
-    if {"terminations", "access_removals"} <= set(kinds):
-        out.append(
-            Reconciliation(
-                id=DEPROVISION,
-                control="IAM-02",
-                left="terminations",
-                left_match="email",
-                left_date="terminated_on",
-                right="access_removals",
-                right_match="email",
-                right_date="removed_on",
-                max_days=3,
-            )
-        )
-    if {"hires", "trainings"} <= set(kinds):
-        out.append(
-            Reconciliation(
-                id=ONBOARDING_TRAINING,
-                control="HR-03",
-                left="hires",
-                left_match="email",
-                left_date="start_date",
-                right="trainings",
-                right_match="email",
-                right_date="completed_on",
-                max_days=30,
-            )
-        )
-    return out
 
 
 # policy id, title, owner role, commitments as (id, statement, control, attribute)

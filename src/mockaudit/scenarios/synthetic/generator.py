@@ -36,6 +36,7 @@ from mockaudit.domain import (
     criteria_for,
 )
 from mockaudit.domain.reference_controls import population_kind, reference_control
+from mockaudit.domain.reference_reconciliations import reference_reconciliations
 from mockaudit.errors import InputError
 from mockaudit.fsio import describe_os_error
 from mockaudit.scenarios.synthetic.period_calendar import Period
@@ -59,7 +60,6 @@ from mockaudit.scenarios.synthetic.synthetic_program import (
     build_people,
     build_policies,
     build_population,
-    build_reconciliations,
     build_risks,
     population_kinds_of,
     select_controls,
@@ -184,7 +184,7 @@ def _setup(seed: int, profile: SizeProfile, scope: tuple[Category, ...]) -> _Set
     refs = select_controls(random.Random(f"{seed}:controls"), scope, profile.controls)
     controls = build_controls(refs, scope, workforce.owners)
     kinds = population_kinds_of(refs)
-    reconciliations = build_reconciliations(kinds)
+    reconciliations = reference_reconciliations(kinds)
     ctx = RowContext(
         seed=seed,
         period=period,

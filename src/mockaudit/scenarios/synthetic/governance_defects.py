@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from mockaudit.domain import FindingCode, Risk
+from mockaudit.domain.reference_reconciliations import DEPROVISION, ONBOARDING_TRAINING
 from mockaudit.scenarios.synthetic.defect_plan import entry
 from mockaudit.scenarios.synthetic.defect_row_edits import late_removal
 from mockaudit.scenarios.synthetic.defect_targets import DefectTargets
-from mockaudit.scenarios.synthetic.synthetic_program import DEPROVISION, ONBOARDING_TRAINING
 from mockaudit.scenarios.synthetic.synthetic_rows import MaterializedSource
 
 _LOOSE_RISKS = (

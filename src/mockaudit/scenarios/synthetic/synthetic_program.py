@@ -31,6 +31,9 @@ from mockaudit.domain.reference_controls import (
     ReferenceControl,
     population_kind,
 )
+from mockaudit.domain.reference_reconciliations import (
+    DEPROVISION,
+)
 from mockaudit.scenarios.synthetic.synthetic_workforce import Workforce, slug
 
 
@@ -80,9 +83,6 @@ _FAMILY_CATEGORY = {
     Family.PROCESSING_INTEGRITY: Category.PROCESSING_INTEGRITY,
     Family.PRIVACY: Category.PRIVACY,
 }
-
-DEPROVISION = "terminations-vs-removals"
-ONBOARDING_TRAINING = "hires-vs-trainings"
 
 
 def eligible_controls(categories: tuple[Category, ...]) -> list[ReferenceControl]:
@@ -181,39 +181,6 @@ def build_population(kind_id: str, start: date, end: date, extracted_on: date) -
         count_evidence=f"evidence/ipe/{kind.id}-count.png",
         evidence_column=kind.evidence_column,
     )
-
-
-def build_reconciliations(kinds: list[str]) -> list[Reconciliation]:
-    out = []
-    if {"terminations", "access_removals"} <= set(kinds):
-        out.append(
-            Reconciliation(
-                id=DEPROVISION,
-                control="IAM-02",
-                left="terminations",
-                left_match="email",
-                left_date="terminated_on",
-                right="access_removals",
-                right_match="email",
-                right_date="removed_on",
-                max_days=3,
-            )
-        )
-    if {"hires", "trainings"} <= set(kinds):
-        out.append(
-            Reconciliation(
-                id=ONBOARDING_TRAINING,
-                control="HR-03",
-                left="hires",
-                left_match="email",
-                left_date="start_date",
-                right="trainings",
-                right_match="email",
-                right_date="completed_on",
-                max_days=30,
-            )
-        )
-    return out
 
 
 # policy id, title, owner role, commitments as (id, statement, control, attribute)
