@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mockaudit.domain import FindingCode, Severity
+from mockaudit.domain.description import Description
 from mockaudit.domain.observations import EvidenceRef
 from mockaudit.domain.program import Risk
 from mockaudit.domain.run import ControlConclusion, RequestKind, RequestStatus
@@ -438,6 +439,11 @@ def test_description_systems_and_risks_are_provided_only_with_a_document_in_the_
         "R02": (S.PROVIDED, ("ev-r02",), ()),
         "R12": (S.PROVIDED, ("ev-r12", "ev-register"), ()),
     }
+    described = prog.model_copy(update={"description": Description(file="docs/sysdesc.md")})
+    source = _source(described)
+    assert _documents(_run(described, source=source))["R01"][0] is S.PARTIAL  # modelled only
+    source.files["docs/sysdesc.md"] = EvidenceRef("docs/sysdesc.md", "ev-sysdesc")
+    assert _documents(_run(described, source=source))["R01"] == (S.PROVIDED, ("ev-sysdesc",), ())
     bare = prog.model_copy(
         update={
             "organization": prog.organization.model_copy(update={"services": ""}),

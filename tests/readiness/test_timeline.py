@@ -135,3 +135,31 @@ def test_add_months_clamps_to_the_month_end(start: date, months: int, expected: 
 def test_window_must_be_3_6_or_12_months() -> None:
     with pytest.raises(InputError, match="use 3, 6 or 12"):
         timeline([], program().engagement, as_of=AS_OF, window_months=9)
+
+
+def test_fixed_controls_settle_while_their_owner_works_on() -> None:
+    # two deviating controls of one owner: 7 days' work each, then each runs 14 days;
+    # the second is fixed while the first settles (28 days, not 21 + 21)
+    a = finding(FindingCode.SAMPLE_DEVIATION, number=1, control="CHG-01", owner="dana")
+    b = finding(FindingCode.SAMPLE_DEVIATION, number=2, control="IAM-01", owner="dana")
+    assert remediation_days([a, b]) == 7 + 7 + 14
+    # pure work still adds up: evidence (5) and a policy approval (7) of one owner
+    c = finding(FindingCode.EVIDENCE_MISSING, number=3, control="OPS-01", owner="sam")
+    d = finding(FindingCode.POLICY_STALE, Severity.MEDIUM, 4, policy="POL-ACCESS", owner="sam")
+    assert remediation_days([c, d]) == 12
+    # the longest-settling piece goes first: 2 days to start a control that runs 19,
+    # then the 12 days of work: finishes on day 21, not 12 + 2 + 19
+    e = finding(FindingCode.CONTROL_NOT_OPERATED, number=5, control="OPS-02", owner="sam")
+    assert remediation_days([c, d, e]) == 2 + 19
+
+
+def test_ownerless_pieces_wait_on_the_role_the_control_names() -> None:
+    # a starter program: nobody is assigned yet, but each control names a role
+    gaps = [
+        finding(FindingCode.CONTROL_OWNERLESS, number=n, control=cid)
+        for n, cid in enumerate(("IAM-01", "IAM-02", "CHG-01", "CHG-02"))
+    ]
+    roles = {"IAM-01": "it-lead", "IAM-02": "it-lead", "CHG-01": "vp-eng", "CHG-02": "vp-eng"}
+    assert remediation_days(gaps) == 4 * 2  # one desk for all
+    assert remediation_days(gaps, roles) == 2 * 2  # two roles in parallel
+    assert remediation_days(gaps, {"IAM-01": "it-lead"}) == 3 * 2  # unnamed ones share a desk

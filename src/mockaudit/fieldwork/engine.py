@@ -6,6 +6,7 @@
    control — automated ones once only if the ITGCs had no exceptions (§2.3);
    each tested control also gets the full-population scan;
 4. reconciliations, policy commitments, policy staleness, unmitigated risks;
+   vendors and subservice organisations, the system description against DC 200;
 5. scope: uncovered criteria, untouched systems, a sample load far above need;
 6. findings numbered in a stable order; the request list and follow-up rounds;
 7. readiness: score, likely opinion, fieldwork estimate, timeline.
@@ -25,6 +26,7 @@ from mockaudit.domain.findings import Severity
 from mockaudit.domain.progress import StageProgress, quiet
 from mockaudit.domain.run import ControlConclusion, ControlTest, Run
 from mockaudit.fieldwork.control_evidence import evidence_findings
+from mockaudit.fieldwork.description_checks import description_findings
 from mockaudit.fieldwork.governance import commitment_findings, policy_findings, risk_findings
 from mockaudit.fieldwork.populations import population_findings
 from mockaudit.fieldwork.ports import ProgramSource
@@ -33,6 +35,7 @@ from mockaudit.fieldwork.reliance import is_itgc, itgcs_effective
 from mockaudit.fieldwork.requests import build_requests
 from mockaudit.fieldwork.scope import accountable_owner, control_findings, scope_findings
 from mockaudit.fieldwork.severity import rate_ownerless
+from mockaudit.fieldwork.subservice import vendor_findings
 from mockaudit.fieldwork.testing import (
     ScanResult,
     reports_row_evidence,
@@ -73,6 +76,8 @@ def run_audit(source: ProgramSource, options: AuditOptions, progress: StageProgr
     findings += commitment_findings(program, failing)
     findings += policy_findings(program)
     findings += risk_findings(program)
+    findings += vendor_findings(program)
+    findings += description_findings(program, source)
     findings += scope_findings(program, sample_load=sum(t.planned_size for t in tests))
     controls = {c.id for c in program.controls}
     findings += [f for f in options.walkthrough_findings if f.control in controls]

@@ -40,9 +40,10 @@ def _description_asks(ctx: RequestContext) -> list[Ask]:
     """§4 R01, R02 and R12: the system description, the systems list, the risk register.
 
     Each is "provided" only when a document for it is in the vault (filed at ``pbc/R01``…
-    by ``evidence add --request``; for the register, also the evidence of a risk-assessment
-    control); what the program merely models (a one-line services statement, system names,
-    register entries) answers it in part, and nothing at all leaves it not available."""
+    by ``evidence add --request``; for the description, also its ``[description] file``; for
+    the register, also the evidence of a risk-assessment control); what the program only
+    models (description elements or a services line, system names, register entries)
+    answers it in part, and nothing at all leaves it not available."""
     org, engagement = ctx.program.organization, ctx.program.engagement
     services = org.services.strip()
     systems = ", ".join(engagement.systems)
@@ -57,8 +58,9 @@ def _description_asks(ctx: RequestContext) -> list[Ask]:
                 "and subservice organizations (DC 200)."
             ),
             (),
-            modelled="only the program's one-line statement of the services" if services else "",
+            modelled=_modelled_description(ctx),
             wanted="system description document",
+            also=[d.file for d in (ctx.program.description,) if d is not None and d.file],
         ),
         _document_ask(
             ctx,
@@ -96,6 +98,15 @@ def _description_asks(ctx: RequestContext) -> list[Ask]:
             )
         )
     return asks
+
+
+def _modelled_description(ctx: RequestContext) -> str:
+    """What the program holds of the description without its document ("" for nothing)."""
+    if ctx.program.description is not None:
+        return "only the description's elements as modelled in the program"
+    if ctx.program.organization.services.strip():
+        return "only the program's one-line statement of the services"
+    return ""
 
 
 def _document_ask(

@@ -80,6 +80,7 @@ class RequestContext:
             *(path for c in program.controls for path in c.evidence),
             *(path for files in item_paths.values() for path in files),
             *standard_paths(program),
+            *(d.file for d in (program.description,) if d is not None and d.file),
         ]
         start, end = audit_window(program)
         return cls(

@@ -84,7 +84,13 @@ def conclude(
         controls=control_counts(program, tests),
         criteria=criterion_map(program, tests),
         weights=weights,
-        timeline=timeline(findings, program.engagement, as_of=as_of, window_months=window_months),
+        timeline=timeline(
+            findings,
+            program.engagement,
+            as_of=as_of,
+            window_months=window_months,
+            desks={c.id: c.owner for c in program.controls if c.owner},
+        ),
         grounds=case.grounds,
         opinion_distribution=distribution,
     )

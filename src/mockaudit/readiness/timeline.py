@@ -11,19 +11,25 @@ soc2-domain.md §3.6: Type 2 windows of 3, 6 or 12 months; §3.1: fieldwork,
 draft, management responses and the final report take several weeks after the
 period ends (``REPORT_LAG_DAYS``, five weeks: the middle of the usual 4–6).
 
-Remediation: each open high or medium finding needs the effort in
-``EFFORT_DAYS`` (calendar days, our estimates of typical work). Findings about
-the same thing (code + control/population/policy/risk) are one piece of work —
-forty deviating items of one control are one process to fix. The guide's advice
-"parallelizing the work with a clear owner per gap" is the model: each owner
-works through their own pieces one after another, owners work in parallel, and
-ownerless pieces queue on one desk. Remediation days = the longest queue.
+Remediation: each open high or medium finding needs the calendar days in
+``EFFORT_DAYS`` (our estimates of typical work). Findings about the same thing
+(code + control/population/policy/risk) are one piece of work — forty deviating
+items of one control are one process to fix. Part of a piece is waiting, not
+working: once a control is fixed or started it must *operate* before there is
+evidence of it ("every control must be live and producing evidence", above) —
+``SETTLE_DAYS`` of the effort. The guide's advice "parallelizing the work with a
+clear owner per gap" is the model: each owner works through their own pieces one
+after another while the fixed controls settle in parallel (pieces that settle
+longest go first, which is the shortest schedule: Jackson's rule), owners work in
+parallel, and ownerless pieces queue on the desk of the role the control names
+(``desks``: a starter program's "security-lead" before a person is assigned) or,
+with none named, on one desk. Remediation days = the owner who finishes last.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from mockaudit.domain import Engagement
@@ -57,24 +63,61 @@ EFFORT_DAYS: dict[FindingCode, int] = {
     FindingCode.POLICY_PRACTICE_DIVERGENCE: 14,  # align the policy or the practice
     FindingCode.RISK_UNMITIGATED: 21,  # choose and implement a treatment
     FindingCode.WALKTHROUGH_DIVERGENCE: 3,  # update the description, brief the owner
+    FindingCode.VENDOR_BRIDGE_LETTER_NEEDED: 10,  # request and read the vendor's bridge letter
+    FindingCode.VENDOR_REPORT_STALE: 14,  # obtain the current report or other assurance
+    FindingCode.VENDOR_EXCEPTION_UNEVALUATED: 3,  # evaluate and record the effect
+    FindingCode.VENDOR_CSOC_UNMONITORED: 14,  # design a monitoring control
+    FindingCode.VENDOR_CUEC_UNMAPPED: 7,  # map it, or design the control
+    FindingCode.VENDOR_SYSTEM_UNADDRESSED: 5,  # decide carve-out or inclusive, describe it
+    FindingCode.VENDOR_REVIEW_INCOMPLETE: 5,  # complete the review record
+    FindingCode.DESCRIPTION_ELEMENT_MISSING: 5,  # write the missing part of Section III
+    FindingCode.DESCRIPTION_SLA_BREACH_UNDISCLOSED: 3,  # disclose it in the description
+    FindingCode.DESCRIPTION_INCIDENT_UNDISCLOSED: 3,
+    FindingCode.DESCRIPTION_CHANGE_UNDISCLOSED: 3,
 }
+
+SETTLE_DAYS: dict[FindingCode, int] = {
+    FindingCode.SCOPE_CRITERION_UNCOVERED: 21,  # the new control then operates
+    FindingCode.CONTROL_NOT_OPERATED: 19,  # started in 2 days, then its instance is due
+    FindingCode.SAMPLE_DEVIATION: 14,  # the fixed process then runs
+    FindingCode.RECONCILIATION_BREAK: 7,
+    FindingCode.POPULATION_PERIOD_GAP: 7,
+    FindingCode.POLICY_PRACTICE_DIVERGENCE: 7,  # the amended policy through approval
+    FindingCode.RISK_UNMITIGATED: 14,  # the treatment then operates
+}
+"""The waiting part of ``EFFORT_DAYS`` (module docstring): calendar days after the
+owner's work during which the control runs; never more than the effort."""
 
 _OPEN = (Severity.HIGH, Severity.MEDIUM)
 _NOBODY = ""
 
 
-def remediation_days(findings: Sequence[Finding]) -> int:
-    """Calendar days until every open high/medium finding is fixed (see module docstring)."""
-    pieces: dict[tuple[str, ...], tuple[str, int]] = {}
+def remediation_days(findings: Sequence[Finding], desks: Mapping[str, str] | None = None) -> int:
+    """Calendar days until every open high/medium finding is fixed (see module docstring).
+
+    ``desks`` maps a control id to the owner it names (a person or a role) for the
+    pieces no person is accountable for."""
+    pieces: dict[tuple[str, ...], tuple[str, int, int]] = {}
     for f in findings:
         if f.severity not in _OPEN:
             continue
         subject = f.control or f.population or f.policy or f.risk or ",".join(f.criteria)
-        pieces.setdefault((f.code.value, subject), (f.owner or _NOBODY, EFFORT_DAYS[f.code]))
-    queues: dict[str, int] = {}
-    for owner, effort in pieces.values():
-        queues[owner] = queues.get(owner, 0) + effort
-    return max(queues.values(), default=0)
+        desk = f.owner or (desks or {}).get(f.control or "", _NOBODY)
+        effort, settle = EFFORT_DAYS[f.code], SETTLE_DAYS.get(f.code, 0)
+        pieces.setdefault((f.code.value, subject), (desk, effort - settle, settle))
+    queues: dict[str, list[tuple[int, int]]] = {}
+    for desk, work, settle in pieces.values():
+        queues.setdefault(desk, []).append((work, settle))
+    return max(map(_finish, queues.values()), default=0)
+
+
+def _finish(pieces: list[tuple[int, int]]) -> int:
+    """One owner's last day: work one piece after another, the longest-settling first."""
+    worked = finish = 0
+    for work, settle in sorted(pieces, key=lambda piece: -piece[1]):
+        worked += work
+        finish = max(finish, worked + settle)
+    return finish
 
 
 def add_months(day: date, months: int) -> date:
@@ -85,7 +128,12 @@ def add_months(day: date, months: int) -> date:
 
 
 def timeline(
-    findings: Sequence[Finding], engagement: Engagement, *, as_of: date, window_months: int
+    findings: Sequence[Finding],
+    engagement: Engagement,
+    *,
+    as_of: date,
+    window_months: int,
+    desks: Mapping[str, str] | None = None,
 ) -> Timeline:
     """The earliest Type 1 date and the Type 2 window and report date from ``as_of``.
 
@@ -102,7 +150,7 @@ def timeline(
     """
     if window_months not in WINDOWS:
         raise InputError(f"window of {window_months} months: use 3, 6 or 12")
-    days = remediation_days(findings)
+    days = remediation_days(findings, desks)
     ready = as_of + timedelta(days=days)
     planned = engagement.period_start if engagement.report_type is ReportType.TYPE2 else None
     lag = timedelta(days=REPORT_LAG_DAYS)
