@@ -29,6 +29,8 @@ from mockaudit.domain.members import Member as Member
 from mockaudit.domain.native_import import FormatInfo, GitOptions, NativeImport
 from mockaudit.domain.observations import PopulationRow
 from mockaudit.domain.population_table import PopulationTable
+from mockaudit.domain.progress import StageProgress as StageProgress
+from mockaudit.domain.progress import quiet
 from mockaudit.domain.responses import RequestResponse as RequestResponse
 from mockaudit.domain.run import Run
 from mockaudit.domain.starter import StarterOptions, StarterReport
@@ -315,10 +317,16 @@ class Session(WalkthroughSession, ExportSession, MemberSession):
     # ----- audit -----
 
     def run_audit(
-        self, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6
+        self,
+        *,
+        seed: int | None = None,
+        as_of: date | None = None,
+        window_months: int = 6,
+        progress: StageProgress | None = None,
     ) -> Run:
         """Play the mock audit on the vault's program and store the run (with its seed);
-        remediated findings the run no longer reports are marked "retest passed"."""
+        remediated findings the run no longer reports are marked "retest passed".
+        ``progress`` hears (stage, done, total) as populations and controls are done."""
         from mockaudit.services import auditing  # the engine loads only when an audit runs
 
         with translated("running the mock audit"):
@@ -328,6 +336,7 @@ class Session(WalkthroughSession, ExportSession, MemberSession):
                 as_of=as_of,
                 window_months=window_months,
                 after_store=self.close_retested,  # in the run's own transaction
+                progress=progress or quiet,
             )
 
     def runs(self) -> list[tuple[str, int, str, int]]:
@@ -344,14 +353,23 @@ class Session(WalkthroughSession, ExportSession, MemberSession):
 
 
 def audit_folder(
-    folder: Path, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6
+    folder: Path,
+    *,
+    seed: int | None = None,
+    as_of: date | None = None,
+    window_months: int = 6,
+    progress: StageProgress | None = None,
 ) -> Run:
     """Audit a scenario folder through a throwaway vault (nothing else is touched)."""
     from mockaudit.services import auditing
 
     with translated(f"auditing {folder}"):
         return auditing.audit_folder(
-            Path(folder), seed=seed, as_of=as_of, window_months=window_months
+            Path(folder),
+            seed=seed,
+            as_of=as_of,
+            window_months=window_months,
+            progress=progress or quiet,
         )
 
 

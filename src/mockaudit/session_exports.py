@@ -8,15 +8,25 @@ Findings formats are dispatched through mockaudit.export.formats; html and oscal
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mockaudit.domain.bridge_letter import (
+    BridgeLetter,
+    HistoryEntry,
+    check_gap,
+    draft_bridge_letter,
+)
+from mockaudit.domain.comparison import run_to_compare
+from mockaudit.domain.findings import Severity
+from mockaudit.domain.progress import StageProgress, quiet
 from mockaudit.domain.responses import RESPONSE_STATUSES, RequestResponse
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError
 from mockaudit.session_base import translated
 from mockaudit.session_remediation import RemediationSession
-from mockaudit.vault import custody, db, request_responses
+from mockaudit.vault import custody, db, program_store, request_responses
 
 if TYPE_CHECKING:  # the package writer loads only when a package is written
     from mockaudit.services.package import PackageReport
@@ -138,14 +148,55 @@ class ExportSession(RemediationSession):
             write_oscal(run, program, out, evidence)
         return run
 
-    def write_package(self, out: Path, run_id: str | None = None) -> PackageReport:
-        """Write the evidence package (ZIP) of a stored run; see services/package.py."""
+    def write_bridge_letter(self, as_of: date, out: Path) -> BridgeLetter:
+        """Draft management's bridge letter from the period end to ``as_of`` (§3.6) into
+        ``out`` (.md or .html): material changes from the description's significant changes,
+        the program versions imported in the gap and the latest run comparison."""
+        from mockaudit.export.bridge_letter import letter_format, write_bridge_letter
+
+        out = Path(out)
+        letter_format(out)  # a wrong suffix fails before anything is read
+        program = self.program()
+        check_gap(program.engagement.period_end, as_of)
+        with translated("reading the program history"):
+            history = [
+                HistoryEntry(version, stamp, tuple(changes))
+                for version, stamp, _, changes in program_store.program_history(self.vault.conn)
+            ]
+        letter = draft_bridge_letter(
+            program, as_of, history=history, new_findings=self._new_since_previous_run()
+        )
+        with translated(f"writing the bridge letter to {out}"):
+            write_bridge_letter(letter, out)
+        return letter
+
+    def _new_since_previous_run(self) -> list[str]:
+        """High findings of the latest run that the run it compares with did not have."""
+        from mockaudit.readiness.compare import compare
+
+        runs = program_store.list_runs(self.vault.conn)
+        previous = run_to_compare([(run_id, seed) for run_id, seed, _, _ in runs])
+        if previous is None:
+            return []
+        latest = self.run()
+        comparison = compare(self.run(previous).findings, latest.findings)
+        return [
+            f"new since run {previous}: {f.title}"
+            for f in comparison.new
+            if f.severity is Severity.HIGH
+        ]
+
+    def write_package(
+        self, out: Path, run_id: str | None = None, progress: StageProgress | None = None
+    ) -> PackageReport:
+        """Write the evidence package (ZIP) of a stored run; see services/package.py.
+        ``progress`` hears (stage, done, total) per file decrypted into it."""
         from mockaudit.services.package import write_package
 
         run = self.run(run_id)
         out = Path(out)
         with translated(f"writing the evidence package {out}"):
-            return write_package(self.vault, run, out)
+            return write_package(self.vault, run, out, progress or quiet)
 
     # ----- request responses: the client's answers in the fieldwork inbox -----
     # Stored in request_responses (migration 0003); one answer per (run, request), a

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from mockaudit.domain import FindingCode, Severity
+from mockaudit.domain.description import Description
 from mockaudit.domain.observations import EvidenceRef
+from mockaudit.domain.program import Risk
 from mockaudit.domain.run import ControlConclusion, RequestKind, RequestStatus
 from mockaudit.fieldwork.requests import (
     ANSWER_DUE,
@@ -400,3 +402,54 @@ def test_type1_requests_cover_the_year_to_the_as_of_date() -> None:
     log = _run(prog)
     changes = _one(log, kind=RequestKind.POPULATION, population="changes")
     assert "from 2025-06-30 to 2026-06-30" in changes.description
+
+
+def _documents(log: RequestLog) -> dict[str, object]:
+    """R01, R02, R12: (status, found, missing) of each."""
+    return {
+        r.standard: (r.status, r.found, r.missing)
+        for r in log.requests
+        if r.standard in ("R01", "R02", "R12")
+    }
+
+
+def test_description_systems_and_risks_are_provided_only_with_a_document_in_the_vault() -> None:
+    """Issue 23: PBC-001–003 said "provided" with nothing found. What the program models (a
+    services line, system names, register entries) answers them in part; a document filed
+    for the item (``evidence add --request``: pbc/R01…), or a risk-assessment control's
+    evidence for the register, answers them in full; nothing at all is not available."""
+    base = program()
+    risk = Risk(id="RSK-1", title="Key staff leave", likelihood=3, impact=3)
+    prog = base.model_copy(update={"risks": (risk,)})
+    register = "evidence/policies/register.pdf"  # GOV-01's evidence, a CC3 control
+    source = _source(prog, absent=(register,))
+    docs = _documents(_run(prog, source=source))
+    assert docs == {
+        "R01": (S.PARTIAL, (), ("system description document",)),
+        "R02": (S.PARTIAL, (), ("systems list with owners",)),
+        "R12": (S.PARTIAL, (), ("approved risk assessment",)),
+    }
+    source.files[register] = EvidenceRef(register, "ev-register")
+    assert _documents(_run(prog, source=source))["R12"] == (S.PROVIDED, ("ev-register",), ())
+    for path, ev in (("pbc/R01", "ev-r01"), ("pbc/R02", "ev-r02"), ("pbc/R12", "ev-r12")):
+        source.files[path] = EvidenceRef(path, ev)
+    docs = _documents(_run(prog, source=source))
+    assert docs == {
+        "R01": (S.PROVIDED, ("ev-r01",), ()),
+        "R02": (S.PROVIDED, ("ev-r02",), ()),
+        "R12": (S.PROVIDED, ("ev-r12", "ev-register"), ()),
+    }
+    described = prog.model_copy(update={"description": Description(file="docs/sysdesc.md")})
+    source = _source(described)
+    assert _documents(_run(described, source=source))["R01"][0] is S.PARTIAL  # modelled only
+    source.files["docs/sysdesc.md"] = EvidenceRef("docs/sysdesc.md", "ev-sysdesc")
+    assert _documents(_run(described, source=source))["R01"] == (S.PROVIDED, ("ev-sysdesc",), ())
+    bare = prog.model_copy(
+        update={
+            "organization": prog.organization.model_copy(update={"services": ""}),
+            "engagement": prog.engagement.model_copy(update={"systems": ()}),
+        }
+    )
+    docs = _documents(_run(bare, source=_source(bare)))
+    assert docs["R01"] == (S.NOT_AVAILABLE, (), ("system description document",))
+    assert docs["R02"] == (S.NOT_AVAILABLE, (), ("systems list with owners",))

@@ -31,6 +31,7 @@ from mockaudit.domain import (
     criteria_for,
 )
 from mockaudit.scenarios.loader import Scenario, load_scenario
+from tests.scenarios.pack_description import derive_description
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 PACKS = ("northwind-first-type2", "acme-type1-ready", "globex-renewal-type2")
@@ -40,7 +41,11 @@ ALL_CODES = (
     "population.out_of_period population.duplicate population.missing_field "
     "population.weak_source population.extracted_early sample.deviation evidence.missing "
     "evidence.integrity reconciliation.break policy.stale policy.practice_divergence "
-    "risk.unmitigated walkthrough.divergence"
+    "risk.unmitigated walkthrough.divergence vendor.bridge_letter_needed vendor.report_stale "
+    "vendor.exception_unevaluated vendor.csoc_unmonitored vendor.cuec_unmapped "
+    "vendor.system_unaddressed vendor.review_incomplete description.element_missing "
+    "description.sla_breach_undisclosed description.incident_undisclosed "
+    "description.change_undisclosed"
 ).split()
 
 Key = tuple[str, str | None, str | None, str | None, str | None, str | None]
@@ -383,6 +388,7 @@ def derive(pack: Pack) -> dict[Key, set[str]]:
     _controls(pack, found)
     _populations(pack, found)
     _promises(pack, found)
+    derive_description(pack.folder, pack.start, pack.end, pack.rows, found.add)
     return dict(found.items)
 
 

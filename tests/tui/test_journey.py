@@ -62,7 +62,8 @@ async def test_create_import_run_open_worst_and_export_xlsx(
         await settle(pilot)
         shown = screen_text(app)
         assert "QUALIFIED" in shown
-        assert "41.5 / 100" in shown  # Northwind, seed 7 (issue 14: GOV-01, CHG-01 changed)
+        # Northwind, seed 7 (issue 14: GOV-01, CHG-01 changed; issue 19: vendors and description)
+        assert "31.8 / 100" in shown
         assert "Top gaps" in shown
 
         # the worst finding: findings are sorted worst first; enter opens the highlighted one

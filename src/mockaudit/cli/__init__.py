@@ -24,6 +24,7 @@ EXIT_INTERNAL = 70
 # TUI) and `mockaudit vault verify` need not pay for at start-up.
 COMMAND_MODULES = {
     "audit": "audit_cmd",
+    "bridge-letter": "bridge_cmd",
     "calendar": "remediation_cmd",
     "criteria": "program_cmd",
     "demo": "demo_cmd",

@@ -8,6 +8,7 @@ import click
 
 from mockaudit import session
 from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.progress import progress_on_stderr
 from mockaudit.domain import Finding, Severity
 from mockaudit.domain.comparison import Comparison
 from mockaudit.domain.remediation import AssumedRemediation
@@ -93,17 +94,20 @@ def audit(
             raise InputError("use either --vault or --scenario, not both")
         if by is not None:
             raise InputError("--assume-remediated-by reads the vault's remediations: use --vault")
-        run = session.audit_folder(scenario_dir, seed=seed, as_of=day, window_months=months)
+        with progress_on_stderr() as progress:
+            run = session.audit_folder(
+                scenario_dir, seed=seed, as_of=day, window_months=months, progress=progress
+            )
         if previous:
             earlier = _previous_from_file(previous)
     else:
         folder = resolve_vault(vault_dir)
-        with session.Session.open(
-            folder, read_passphrase(passphrase_file), member=chosen_member()
-        ) as s:
+        passphrase = read_passphrase(passphrase_file)  # asked before any progress is drawn
+        with session.Session.open(folder, passphrase, member=chosen_member()) as s:
             if previous:
                 earlier = _previous(s, previous)
-            run = s.run_audit(seed=seed, as_of=day, window_months=months)
+            with progress_on_stderr() as progress:
+                run = s.run_audit(seed=seed, as_of=day, window_months=months, progress=progress)
             if by is not None:
                 assumed = s.assume_remediated(by, run, window_months=months)
     if json_out is not None:

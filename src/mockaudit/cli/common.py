@@ -83,21 +83,3 @@ def _prompt(label: str, *, confirm: bool) -> str:
 
 def resolve_vault(vault_dir: Path | None) -> Path:
     return vault_dir if vault_dir is not None else default_vault_dir()
-
-
-def progress_printer(label: str) -> Callable[[int, int], None] | None:
-    """A coarse percentage on stderr when it is a terminal; silent in scripts."""
-    if not sys.stderr.isatty():
-        return None
-    last = [-1]
-
-    def show(done: int, total: int) -> None:
-        pct = 100 if total <= 0 else min(100, done * 100 // total)
-        if pct != last[0]:
-            last[0] = pct
-            end = "\n" if pct == 100 else ""
-            click.echo(f"\r{label}: {pct:3d}%", err=True, nl=False)
-            if end:
-                click.echo("", err=True)
-
-    return show

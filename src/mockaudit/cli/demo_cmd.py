@@ -23,7 +23,7 @@ from mockaudit.builtin import (
     builtin_scenarios,
 )
 from mockaudit.cli.audit_cmd import print_summary
-from mockaudit.cli.common import progress_printer
+from mockaudit.cli.progress import counting, progress_on_stderr
 from mockaudit.paths import KEY_FILE
 from mockaudit.session import Session
 
@@ -64,9 +64,10 @@ def demo(vault_dir: Path, scenario: str, headless: bool) -> None:
     opened = Session.create if fresh else Session.open
     with opened(vault_dir, DEMO_PASSPHRASE) as session:
         unlocked = time.monotonic() - started
-        report = session.import_scenario(folder)
-        run = session.run_audit(seed=DEMO_SEED)
-        check = session.verify(full=True, progress=progress_printer("verifying"))
+        with progress_on_stderr() as progress:
+            report = session.import_scenario(folder, progress=progress)
+            run = session.run_audit(seed=DEMO_SEED, progress=progress)
+            check = session.verify(full=True, progress=counting(progress, "re-hashing bytes"))
         checkpoint = vault_dir.parent / f"{vault_dir.name}-checkpoint.txt"
         session.checkpoint(checkpoint)
         facts = session.facts()

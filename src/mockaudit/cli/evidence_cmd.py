@@ -6,13 +6,8 @@ from pathlib import Path
 
 import click
 
-from mockaudit.cli.common import (
-    chosen_member,
-    progress_printer,
-    read_passphrase,
-    resolve_vault,
-    vault_options,
-)
+from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.progress import counting, progress_on_stderr
 from mockaudit.errors import InputError
 from mockaudit.session import Session
 
@@ -40,7 +35,11 @@ def add(
 ) -> None:
     """Encrypt FILES into the vault with a custody record each."""
     folder = resolve_vault(vault_dir)
-    with Session.open(folder, read_passphrase(passphrase_file), member=chosen_member()) as session:
+    passphrase = read_passphrase(passphrase_file)  # asked before any progress is drawn
+    with (
+        Session.open(folder, passphrase, member=chosen_member()) as session,
+        progress_on_stderr() as shown,
+    ):
         if request is not None:
             if control or population or item:
                 raise InputError("--request goes alone (the request says what it concerns)")
@@ -51,7 +50,7 @@ def add(
                 control=control,
                 population=population,
                 item=item,
-                progress=progress_printer("adding"),
+                progress=counting(shown, "encrypting bytes"),
             )
     for path, result in zip(files, results, strict=True):
         again = (

@@ -13,6 +13,7 @@ import click
 
 from mockaudit import session
 from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
+from mockaudit.cli.progress import progress_on_stderr
 from mockaudit.errors import InputError, IntegrityError
 
 
@@ -45,10 +46,10 @@ def package_group(
     if out is None:
         raise InputError("give --out FILE.zip (or `mockaudit package verify FILE.zip`)")
     folder = resolve_vault(vault_dir)
-    with session.Session.open(
-        folder, read_passphrase(passphrase_file), member=chosen_member()
-    ) as s:
-        report = s.write_package(out, run_id)
+    passphrase = read_passphrase(passphrase_file)  # asked before any progress is drawn
+    with session.Session.open(folder, passphrase, member=chosen_member()) as s:
+        with progress_on_stderr() as progress:
+            report = s.write_package(out, run_id, progress=progress)
         key_id = s.facts()["key_id"]
     click.echo(
         f"package written: {report.path} ({report.files} files, {report.evidence} evidence "

@@ -10,7 +10,7 @@ import click
 
 from mockaudit import session
 from mockaudit.cli.common import chosen_member, read_passphrase, resolve_vault, vault_options
-from mockaudit.cli.progress import stage_progress
+from mockaudit.cli.progress import progress_on_stderr
 from mockaudit.domain import CRITERIA, Category, ReportType
 from mockaudit.domain.native_import import GitOptions, NativeImport
 from mockaudit.domain.starter import StarterOptions, parse_period
@@ -122,15 +122,12 @@ def import_(vault_dir: Path | None, passphrase_file: Path | None, scenario_dir: 
     unchanged folder changes nothing; a changed folder records what changed.
     """
     folder = resolve_vault(vault_dir)
-    progress = stage_progress()
-    try:
-        with Session.open(
-            folder, read_passphrase(passphrase_file), member=chosen_member()
-        ) as session:
-            report = session.import_scenario(scenario_dir, progress=progress)
-    finally:
-        if progress is not None:
-            progress.close()  # the progress line never stays in front of the report
+    passphrase = read_passphrase(passphrase_file)  # asked before any progress is drawn
+    with (
+        progress_on_stderr() as progress,
+        Session.open(folder, passphrase, member=chosen_member()) as session,
+    ):
+        report = session.import_scenario(scenario_dir, progress=progress)
     click.echo(f"program version {report.program_version}")
     for change in report.changes:
         click.echo(f"  {change}")
@@ -204,23 +201,20 @@ def population_import(
     if file is not None and not file.is_file():
         raise InputError(f"{file}: no such file")
     folder = resolve_vault(vault_dir)
-    progress = stage_progress()
-    try:
-        with Session.open(
-            folder, read_passphrase(passphrase_file), member=chosen_member()
-        ) as session:
-            done = session.import_population(
-                population_id,
-                file=file,
-                git_repo=git_repo,
-                branch=branch,
-                progress=progress,
-                native=NativeImport(as_format, mapping, date_format),
-                git=GitOptions(all_history, reviews),
-            )
-    finally:
-        if progress is not None:
-            progress.close()
+    passphrase = read_passphrase(passphrase_file)
+    with (
+        progress_on_stderr() as progress,
+        Session.open(folder, passphrase, member=chosen_member()) as session,
+    ):
+        done = session.import_population(
+            population_id,
+            file=file,
+            git_repo=git_repo,
+            branch=branch,
+            progress=progress,
+            native=NativeImport(as_format, mapping, date_format),
+            git=GitOptions(all_history, reviews),
+        )
     click.echo(f"population {done.population}: {done.rows} rows ({done.status})")
 
 

@@ -11,11 +11,11 @@ from mockaudit.cli.common import (
     NEW_PASSPHRASE_ENV,
     _prompt,
     chosen_member,
-    progress_printer,
     read_passphrase,
     resolve_vault,
     vault_options,
 )
+from mockaudit.cli.progress import counting, progress_on_stderr
 from mockaudit.errors import InputError, IntegrityError
 from mockaudit.session import KdfParams, Session
 
@@ -99,10 +99,14 @@ def verify(
 ) -> None:
     """Check database pages, the custody log, blobs and checkpoints (exit 4 on damage)."""
     folder = resolve_vault(vault_dir)
-    with Session.open(
-        folder, read_passphrase(passphrase_file), member=chosen_member(), write=False
-    ) as session:
-        report = session.verify(full=full, against=against, progress=progress_printer("verify"))
+    passphrase = read_passphrase(passphrase_file)  # asked before any progress is drawn
+    with (
+        Session.open(folder, passphrase, member=chosen_member(), write=False) as session,
+        progress_on_stderr() as shown,
+    ):
+        report = session.verify(
+            full=full, against=against, progress=counting(shown, "re-hashing bytes")
+        )
     click.echo(f"custody log: {report.tree_size} events, root {report.root_hex}")
     click.echo(
         f"blobs checked: {report.blobs_checked}"

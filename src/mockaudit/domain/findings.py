@@ -25,7 +25,9 @@ class Severity(StrEnum):
 
 
 class FindingCode(StrEnum):
-    """The 21 finding codes of findings-format.md, stable across versions."""
+    """The 21 finding codes of findings-format.md, stable across versions, then the
+    project's additions (docs/findings-format.md): subservice organisations and the
+    system description (issue 19)."""
 
     SCOPE_CRITERION_UNCOVERED = "scope.criterion_uncovered"
     SCOPE_TOO_BROAD = "scope.too_broad"
@@ -48,6 +50,17 @@ class FindingCode(StrEnum):
     POLICY_PRACTICE_DIVERGENCE = "policy.practice_divergence"
     RISK_UNMITIGATED = "risk.unmitigated"
     WALKTHROUGH_DIVERGENCE = "walkthrough.divergence"
+    VENDOR_BRIDGE_LETTER_NEEDED = "vendor.bridge_letter_needed"
+    VENDOR_REPORT_STALE = "vendor.report_stale"
+    VENDOR_EXCEPTION_UNEVALUATED = "vendor.exception_unevaluated"
+    VENDOR_CSOC_UNMONITORED = "vendor.csoc_unmonitored"
+    VENDOR_CUEC_UNMAPPED = "vendor.cuec_unmapped"
+    VENDOR_SYSTEM_UNADDRESSED = "vendor.system_unaddressed"
+    VENDOR_REVIEW_INCOMPLETE = "vendor.review_incomplete"
+    DESCRIPTION_ELEMENT_MISSING = "description.element_missing"
+    DESCRIPTION_SLA_BREACH_UNDISCLOSED = "description.sla_breach_undisclosed"
+    DESCRIPTION_INCIDENT_UNDISCLOSED = "description.incident_undisclosed"
+    DESCRIPTION_CHANGE_UNDISCLOSED = "description.change_undisclosed"
 
 
 class Finding(BaseModel):

@@ -25,8 +25,16 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from mockaudit.domain.controls import Control
+from mockaudit.domain.criteria import is_criterion
+from mockaudit.domain.description import (
+    Description,
+    Incident,
+    ServiceCommitment,
+    SignificantChange,
+)
 from mockaudit.domain.enums import Category, ReportType
 from mockaudit.domain.populations import Population, Reconciliation
+from mockaudit.domain.subservice import Cuec, Vendor
 from mockaudit.domain.values import Day, Identifier, PositiveCount, Score, Text
 
 SCENARIO_FORMAT: Final = "mockaudit.scenario/1"
@@ -177,6 +185,13 @@ class Program(BaseModel):
     populations: tuple[Population, ...] = ()
     controls: tuple[Control, ...] = ()
     reconciliations: tuple[Reconciliation, ...] = ()
+    # (additions) the system description and its subservice organisations (DC 200)
+    description: Description | None = None
+    service_commitments: tuple[ServiceCommitment, ...] = ()
+    vendors: tuple[Vendor, ...] = ()
+    cuecs: tuple[Cuec, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    significant_changes: tuple[SignificantChange, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -186,7 +201,23 @@ class Program(BaseModel):
         _check_policies(self)
         _check_risks(self)
         _check_reconciliations(self)
+        _check_vendors(self)
+        _check_description(self)
         return self
+
+    @property
+    def describes_system(self) -> bool:
+        """Whether the scenario models its system description (any DC 200 addition given):
+        only then are the description's elements checked against DC1–DC9."""
+        return self.description is not None or any(
+            getattr(self, table) for table in _DESCRIPTION_TABLES
+        )
+
+    def vendor(self, vendor_id: str) -> Vendor | None:
+        return next((v for v in self.vendors if v.id == vendor_id), None)
+
+    def service_commitment(self, commitment_id: str) -> ServiceCommitment | None:
+        return next((c for c in self.service_commitments if c.id == commitment_id), None)
 
     def person(self, person_id: str) -> Person | None:
         """The person with this id, or None (an unknown owner is a finding, not an error)."""
@@ -208,7 +239,22 @@ class Program(BaseModel):
         return next((r for r in self.reconciliations if r.id == reconciliation_id), None)
 
 
-_TABLES = ("people", "policies", "risks", "populations", "controls", "reconciliations")
+_DESCRIPTION_TABLES = (
+    "service_commitments",
+    "vendors",
+    "cuecs",
+    "incidents",
+    "significant_changes",
+)
+_TABLES = (
+    "people",
+    "policies",
+    "risks",
+    "populations",
+    "controls",
+    "reconciliations",
+    *_DESCRIPTION_TABLES,
+)
 
 
 class _HasId(Protocol):
@@ -310,4 +356,51 @@ def _check_reconciliations(program: Program) -> None:
             if program.population(population_id) is None:
                 raise reference_error(
                     f"{where}.{side}", f'population "{population_id}" is not defined'
+                )
+
+
+def _known_controls(program: Program, where: str, ids: Iterable[str]) -> None:
+    for control_id in ids:
+        if program.control(control_id) is None:
+            raise reference_error(where, f'control "{control_id}" is not defined')
+
+
+def _check_vendors(program: Program) -> None:
+    for index, vendor in enumerate(program.vendors):
+        where = _where("vendors", index, vendor)
+        _known_controls(program, f"{where}.monitoring_controls", vendor.monitoring_controls)
+        for c_index, csoc in enumerate(vendor.csocs):
+            _known_controls(
+                program, f"{where}.csocs[{c_index}] ({csoc.id}).monitored_by", csoc.monitored_by
+            )
+        if vendor.review is not None and vendor.review.control is not None:
+            _known_controls(program, f"{where}.review.control", (vendor.review.control,))
+        cuecs = vendor.report.cuecs if vendor.report is not None else ()
+        for c_index, cuec in enumerate(cuecs):
+            _known_controls(
+                program, f"{where}.report.cuecs[{c_index}] ({cuec.id}).controls", cuec.controls
+            )
+
+
+def _check_description(program: Program) -> None:
+    for index, commitment in enumerate(program.service_commitments):
+        measure = commitment.measure
+        if measure is not None and program.population(measure.population) is None:
+            raise reference_error(
+                f"{_where('service_commitments', index, commitment)}.measure.population",
+                f'population "{measure.population}" is not defined',
+            )
+    for index, incident in enumerate(program.incidents):
+        for commitment_id in incident.commitments:
+            if program.service_commitment(commitment_id) is None:
+                raise reference_error(
+                    f"{_where('incidents', index, incident)}.commitments",
+                    f'service commitment "{commitment_id}" is not defined',
+                )
+    if program.description is not None:
+        for index, item in enumerate(program.description.not_relevant):
+            if not is_criterion(item.criterion):
+                raise reference_error(
+                    f"description.not_relevant[{index}].criterion",
+                    f'unknown criterion "{item.criterion}"',
                 )

@@ -180,7 +180,7 @@ def unmodelled_items(program: Program) -> tuple[StandardItem, ...]:
 def _answers(program: Program, token: str) -> bool:
     sections = {
         "description": True,
-        "systems": bool(program.engagement.systems),
+        "systems": True,  # asked by the opening requests with or without names (R02 once)
         "policies": bool(program.policies),
         "risks": bool(program.risks),
         "walkthroughs": bool(program.controls),
@@ -195,9 +195,21 @@ def _answers(program: Program, token: str) -> bool:
     return any(program.control(c) is not None for c in _KIND_CONTROLS.get(token, ()))
 
 
+def section_item(section: str) -> StandardItem:
+    """The §4 item a program section answers (``description`` → R01): where a document
+    added for it is filed, beside what the program models."""
+    return next(i for i in STANDARD_ITEMS if section in i.answered_by)
+
+
+SECTION_ITEMS = ("description", "systems", "risks")
+"""Sections whose request also looks for a document in the vault (R01, R02, R12)."""
+
+
 def standard_paths(program: Program) -> list[str]:
-    """Vault paths the unmodelled items are answered at (looked up with the other evidence)."""
-    return [item.vault_path for item in unmodelled_items(program)]
+    """Vault paths the unmodelled items, and the documents of the sections the program
+    models, are answered at (looked up with the other evidence)."""
+    sections = [section_item(s).vault_path for s in SECTION_ITEMS]
+    return [*sections, *(item.vault_path for item in unmodelled_items(program))]
 
 
 _KIND_CONTROLS: dict[str, tuple[str, ...]] = {}

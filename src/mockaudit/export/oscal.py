@@ -42,6 +42,7 @@ from mockaudit.domain.run import (
     Run,
     SampleItem,
 )
+from mockaudit.export import oscal_vendors as vendors
 from mockaudit.export.report_text import REHEARSAL_NOTICE, result_text
 
 OSCAL_VERSION = "1.2.3"
@@ -184,6 +185,8 @@ class _Builder:
                 ("run-id", self.run.id),
                 ("seed", str(self.run.seed)),
             ),
+            "roles": vendors.roles(self.program),
+            "parties": vendors.parties(self.program, self.uuid),
             "remarks": REHEARSAL_NOTICE,
         }
 
@@ -195,6 +198,9 @@ class _Builder:
             for r in self.run.requests
             if r.kind is not RequestKind.SAMPLE
         ]
+        observations += vendors.observations(
+            self.program, self.run.findings, self.uuid, _props, self.when, self.origins()
+        )
         findings = [self.conclusion_finding(t) for t in self.run.tests]
         findings += [self.gap_finding(f) for f in self.run.findings]
         period = (
@@ -214,6 +220,7 @@ class _Builder:
                 ("readiness-score", f"{readiness.score:.2f}" if readiness else ""),
             ),
             "local-definitions": {
+                "components": vendors.components(self.program, self.uuid, _props),
                 "assessment-assets": {
                     "assessment-platforms": [
                         {
@@ -222,7 +229,7 @@ class _Builder:
                             "(simulated auditor)",
                         }
                     ]
-                }
+                },
             },
             "reviewed-controls": {"control-selections": [self.control_selection()]},
             "remarks": REHEARSAL_NOTICE,
@@ -409,7 +416,11 @@ class _Builder:
                 "status": {"state": "not-satisfied", "reason": "fail"},
             },
         }
-        if finding.control in tested:
+        if vendors.is_described(finding):
+            out["related-observations"] = [
+                {"observation-uuid": vendors.observation_uuid(finding, self.uuid)}
+            ]
+        elif finding.control in tested:
             out["related-observations"] = [
                 {"observation-uuid": self.uuid("observation", "test", finding.control or "")}
             ]

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from mockaudit import fsio
 from mockaudit.domain import Control, Finding, Program, Severity
-from mockaudit.domain.criteria import criterion, is_criterion
 from mockaudit.domain.remediation import Remediation
 from mockaudit.domain.run import ControlConclusion, ControlTest, Readiness, Run
 from mockaudit.errors import InputError
 from mockaudit.export import report_charts as charts
+from mockaudit.export import report_complementary as complementary
 from mockaudit.export import report_text as words
+from mockaudit.export.report_description import description_content
 from mockaudit.export.report_print import keep_whole, page_css
 from mockaudit.export.report_style import REPORT_CSS
 
@@ -38,6 +39,7 @@ SECTIONS = (
     ("gap-list", "Appendix A. Owned Gap List"),
     ("readiness", "Appendix B. Readiness Charts"),
 )
+DESCRIBED_TITLE = "III. Description of the System"
 CHECKPOINT_SECTION = ("custody-checkpoint", "Appendix C. Signed Custody Checkpoint")
 PROVENANCE_SECTION = ("provenance", "Appendix D. Who Collected the Evidence")
 Provenance = tuple[str, str, str, str]  # evidence id, file name, collected by, date
@@ -78,6 +80,7 @@ def render_html(
     """The whole document as text (``paper``: a4 or letter fixes the printed page size)."""
     readiness = _readiness(run)
     sections = words.report_sections(run, SECTIONS) + ([CHECKPOINT_SECTION] if checkpoint else [])
+    sections = [(a, _description_title(program) if a == "section-3" else t) for a, t in sections]
     sections += [PROVENANCE_SECTION] if provenance else []
     body = [
         _cover(run, program, readiness, sections),
@@ -191,6 +194,7 @@ def _opinion_section(run: Run, program: Program) -> str:
             "by an independent CPA firm; this rehearsal is not."
         ),
     ]
+    content += _complementary_paragraphs(program)
     if basis is not None:
         content += [f"<h3>Basis for {e(heading)}</h3>", _p(basis)]
     content += [
@@ -212,6 +216,19 @@ def _opinion_section(run: Run, program: Program) -> str:
         f"<br>{e(run.started_at.date().isoformat())}</div>",
     ]
     return _section(*SECTIONS[0], content)
+
+
+def _complementary_paragraphs(program: Program) -> list[str]:
+    """The CSOC, inclusive-method and CUEC paragraphs of the auditor's report (§3.7)."""
+    content = []
+    for heading, text in (
+        ("Subservice organizations", complementary.csoc_paragraph(program)),
+        ("Subservice organizations (inclusive method)", complementary.inclusive_paragraph(program)),
+        ("Complementary user entity controls", complementary.cuec_paragraph(program)),
+    ):
+        if text is not None:
+            content += [f"<h3>{e(heading)}</h3>", _p(text)]
+    return content
 
 
 # -- II. management's assertion ----------------------------------------------------------------
@@ -242,162 +259,13 @@ def _assertion_section(run: Run, program: Program) -> str:
 # -- III. system description -------------------------------------------------------------
 
 
-def _placeholder(text: str) -> str:
-    return f'<p class="placeholder">[{e(text)}]</p>'
-
-
 def _description_section(run: Run, program: Program) -> str:
-    org = program.organization
-    engagement = program.engagement
-    content = [
-        _p(
-            "A skeleton built from the program in the vault, one heading per DC 200 "
-            "description criterion. Bracketed text is for management to write."
-        ),
-        "<h3>DC1. Types of services provided</h3>",
-        _p(org.services) if org.services.strip() else _placeholder("Describe the services"),
-        "<h3>DC2. Principal service commitments and system requirements</h3>",
-        _commitments(program),
-        _placeholder(
-            "Add the security and availability commitments in customer agreements (MSA, SLA, "
-            "terms of service) and the legal and regulatory requirements that apply"
-        ),
-        "<h3>DC3. Components of the system</h3>",
-        "<h4>Infrastructure and software</h4>",
-        _systems(program),
-        "<h4>People</h4>",
-        _people(program),
-        "<h4>Procedures (policies)</h4>",
-        _policies(program),
-        "<h4>Data</h4>",
-        _data(program),
-        _placeholder("Describe the system boundaries and the data classification"),
-        "<h3>DC4. System incidents</h3>",
-        _incidents(run, program),
-        "<h3>DC5. Applicable trust services criteria and related controls</h3>",
-        _criteria_map(run, program),
-        "<h3>DC6. Complementary user entity controls (CUECs)</h3>",
-        _placeholder(
-            "List the controls customers must operate, e.g. managing their own users' access "
-            "and reviewing their own audit logs"
-        ),
-        "<h3>DC7. Subservice organizations and complementary subservice organization "
-        "controls (CSOCs)</h3>",
-        _p(
-            "Candidates among the in-scope systems: "
-            + (", ".join(engagement.systems) if engagement.systems else "none listed")
-            + "."
-        ),
-        _placeholder(
-            "Name each subservice organization, the carve-out or inclusive method and "
-            "the CSOCs relied upon"
-        ),
-        "<h3>DC8. Criteria not relevant</h3>",
-        _not_relevant(run),
-        "<h3>DC9. Significant changes during the period</h3>",
-        _p(f"Program version {run.program_version} was audited."),
-        _placeholder("Describe significant changes to the system and controls in the period"),
-    ]
-    return _section(*SECTIONS[2], content)
+    return _section("section-3", _description_title(program), description_content(run, program))
 
 
-def _list(items: Sequence[str], empty: str) -> str:
-    if not items:
-        return _placeholder(empty)
-    return "<ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>"
-
-
-def _commitments(program: Program) -> str:
-    items = [
-        f"{c.statement} ({policy.id})" for policy in program.policies for c in policy.commitments
-    ]
-    return _list(items, "No measurable commitment is recorded in the policies")
-
-
-def _systems(program: Program) -> str:
-    systems = list(
-        dict.fromkeys([*program.engagement.systems, *(p.system for p in program.populations)])
-    )
-    return _list(systems, "List the in-scope infrastructure and software")
-
-
-def _people(program: Program) -> str:
-    rows = [
-        f"<tr><td>{e(p.name)}</td><td>{e(p.role or '')}</td><td>{e(p.id)}</td>"
-        f"<td>{e(f'left {p.left_on}' if p.left_on else '')}</td></tr>"
-        for p in program.people
-    ]
-    if not rows:
-        return _placeholder("List the people who operate the controls")
-    return (
-        '<table class="grid"><thead><tr><th>Name</th><th>Role</th><th>Id</th><th>Note</th></tr>'
-        "</thead><tbody>" + "".join(rows) + "</tbody></table>"
-    )
-
-
-def _policies(program: Program) -> str:
-    rows = [
-        f"<tr><td>{e(p.id)}</td><td>{e(p.title)}</td>"
-        f"<td>{e(words.owner_label(program, p.owner))}</td>"
-        f"<td>{e(p.approved_on or 'not approved')}</td>"
-        f"<td>{e(p.review_interval_days)} days</td></tr>"
-        for p in program.policies
-    ]
-    if not rows:
-        return _placeholder("List the policies and procedures")
-    return (
-        '<table class="grid"><thead><tr><th>Policy</th><th>Title</th><th>Owner</th>'
-        "<th>Approved</th><th>Review interval</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
-
-
-def _data(program: Program) -> str:
-    items = [f"{p.title} ({p.id}, from {p.system})" for p in program.populations]
-    return _list(items, "Describe the data the system processes")
-
-
-def _incidents(run: Run, program: Program) -> str:
-    sources = [p for p in program.populations if "incident" in f"{p.id} {p.title}".lower()]
-    tested = {t.population: t for t in run.tests if t.population}
-    lines = [
-        f"{p.title} ({p.id}): {tested[p.id].population_size} in-period records"
-        if p.id in tested
-        else f"{p.title} ({p.id})"
-        for p in sources
-    ]
-    return _list(lines, "No incident population") + _placeholder(
-        "Describe each significant incident in the period: its nature, timing and resolution"
-    )
-
-
-def _criteria_map(run: Run, program: Program) -> str:
-    readiness = _readiness(run)
-    rows = []
-    for cid, verdict in readiness.criteria.items():
-        controls = [c.id for c in program.controls if cid in c.criteria]
-        theme = criterion(cid).theme if is_criterion(cid) else ""
-        label = charts.CONCLUSION_LABELS.get(verdict, verdict)
-        rows.append(
-            f"<tr><td>{e(cid)}</td><td>{e(theme)}</td><td>{e(words.names_of(controls))}</td>"
-            f"<td>{e(label)}</td></tr>"
-        )
-    return (
-        f"<p>Categories in scope: {e(words.categories_phrase(program))}.</p>"
-        '<table class="grid"><thead><tr><th>Criterion</th><th>Theme</th><th>Controls</th>'
-        "<th>Rehearsal result</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-    )
-
-
-def _not_relevant(run: Run) -> str:
-    uncovered = [c for c, v in _readiness(run).criteria.items() if v == "uncovered"]
-    if not uncovered:
-        return _p("Every applicable criterion has at least one control.")
-    return _p(
-        f"No control addresses {', '.join(uncovered)}: explain why each is not relevant, or add "
-        "a control (see the gap list)."
-    )
+def _description_title(program: Program) -> str:
+    """A description generated from the model is no longer a skeleton."""
+    return DESCRIBED_TITLE if program.describes_system else SECTIONS[2][1]
 
 
 # -- IV. tests ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from mockaudit.domain import Attribute, AttributeCheck, Control, Population, Program
 from mockaudit.domain.enums import Category, ReportType
 from mockaudit.domain.run import ControlConclusion, ControlTest, Ground, Opinion, Run
+from mockaudit.export import report_complementary as complementary
 
 REHEARSAL_NOTICE = (
     "REHEARSAL ONLY: this is a mock report produced by mockaudit, a rehearsal tool. "
@@ -202,13 +203,14 @@ def opinion_paragraph(run: Run, program: Program) -> str:
         f"(b) the controls stated in the description were suitably designed {period} to provide "
         f"reasonable assurance that {org}'s service commitments and system requirements would "
         f"be achieved based on the trust services criteria relevant to {cats}, if its controls "
-        "operated effectively",
+        f"operated effectively{complementary.design_condition(program)}",
     ]
     if type2:
         parts.append(
             f"(c) the controls stated in the description operated effectively {period} to "
             f"provide reasonable assurance that {org}'s service commitments and system "
             f"requirements were achieved based on the trust services criteria relevant to {cats}"
+            f"{complementary.design_condition(program)}"
         )
     return f"{lead} {'; '.join(parts)}."
 
@@ -225,15 +227,18 @@ def assertion_claims(run: Run, program: Program) -> list[str]:
         "in accordance with the description criteria (DC 200).",
         f"The controls stated in the description were suitably designed {period} to provide "
         "reasonable assurance that the service commitments and system requirements would be "
-        f"achieved based on the trust services criteria relevant to {categories_phrase(program)}.",
+        f"achieved based on the trust services criteria relevant to {categories_phrase(program)}"
+        f"{complementary.design_condition(program)}.",
     ]
     if run.report_type is ReportType.TYPE2:
         claims.append(
             f"The controls stated in the description operated effectively {period} to provide "
             "reasonable assurance that the service commitments and system requirements were "
-            "achieved based on the applicable trust services criteria."
+            "achieved based on the applicable trust services criteria"
+            f"{complementary.design_condition(program)}."
         )
-    return claims
+    extra = complementary.assertion_sentence(program)
+    return [*claims, extra] if extra else claims
 
 
 def assertion_caveat(run: Run) -> str | None:

@@ -6,6 +6,7 @@
    control — automated ones once only if the ITGCs had no exceptions (§2.3);
    each tested control also gets the full-population scan;
 4. reconciliations, policy commitments, policy staleness, unmitigated risks;
+   vendors and subservice organisations, the system description against DC 200;
 5. scope: uncovered criteria, untouched systems, a sample load far above need;
 6. findings numbered in a stable order; the request list and follow-up rounds;
 7. readiness: score, likely opinion, fieldwork estimate, timeline.
@@ -22,8 +23,10 @@ from datetime import date, datetime
 
 from mockaudit.domain import Control, Finding, Program
 from mockaudit.domain.findings import Severity
+from mockaudit.domain.progress import StageProgress, quiet
 from mockaudit.domain.run import ControlConclusion, ControlTest, Run
 from mockaudit.fieldwork.control_evidence import evidence_findings
+from mockaudit.fieldwork.description_checks import description_findings
 from mockaudit.fieldwork.governance import commitment_findings, policy_findings, risk_findings
 from mockaudit.fieldwork.populations import population_findings
 from mockaudit.fieldwork.ports import ProgramSource
@@ -32,6 +35,7 @@ from mockaudit.fieldwork.reliance import is_itgc, itgcs_effective
 from mockaudit.fieldwork.requests import build_requests
 from mockaudit.fieldwork.scope import accountable_owner, control_findings, scope_findings
 from mockaudit.fieldwork.severity import rate_ownerless
+from mockaudit.fieldwork.subservice import vendor_findings
 from mockaudit.fieldwork.testing import (
     ScanResult,
     reports_row_evidence,
@@ -40,6 +44,7 @@ from mockaudit.fieldwork.testing import (
 )
 from mockaudit.readiness import conclude
 
+TESTING = "testing controls"
 _SEVERITY_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 
@@ -56,11 +61,13 @@ class AuditOptions:
     walkthrough_findings: tuple[Finding, ...] = ()
 
 
-def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
+def run_audit(source: ProgramSource, options: AuditOptions, progress: StageProgress = quiet) -> Run:
+    """``progress`` hears (stage, done, total) as populations are reviewed and controls
+    tested, the two steps whose time grows with the program."""
     program = source.program()
-    review = population_findings(program, source)
+    review = population_findings(program, source, progress)
     findings: list[Finding] = [*review.findings, *control_findings(program, source)]
-    tests, scans = run_control_tests(program, source, options.seed)
+    tests, scans = run_control_tests(program, source, options.seed, progress)
     for scan in scans.values():
         findings += scan.findings
     findings += _control_evidence_findings(program, tests)
@@ -69,6 +76,8 @@ def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
     findings += commitment_findings(program, failing)
     findings += policy_findings(program)
     findings += risk_findings(program)
+    findings += vendor_findings(program)
+    findings += description_findings(program, source)
     findings += scope_findings(program, sample_load=sum(t.planned_size for t in tests))
     controls = {c.id for c in program.controls}
     findings += [f for f in options.walkthrough_findings if f.control in controls]
@@ -102,14 +111,15 @@ def run_audit(source: ProgramSource, options: AuditOptions) -> Run:
 
 
 def run_control_tests(
-    program: Program, source: ProgramSource, seed: int
+    program: Program, source: ProgramSource, seed: int, progress: StageProgress = quiet
 ) -> tuple[list[ControlTest], dict[str, ScanResult]]:
     """Test every control: ITGCs first (automated ones last among them), so each automated
     control knows whether the ITGCs over its systems can be relied on (reliance.py)."""
     results: dict[str, ControlTest] = {}
     scans: dict[str, ScanResult] = {}
     ordered = sorted(program.controls, key=lambda c: (not is_itgc(c), c.kind == "automated"))
-    for control in ordered:
+    progress(TESTING, 0, len(ordered))
+    for done, control in enumerate(ordered, 1):
         clean = itgcs_effective(control, program, results)
         results[control.id], scan = _test_one(program, source, control, seed, clean)
         if scan is not None:
@@ -117,6 +127,7 @@ def run_control_tests(
             results[control.id] = results[control.id].model_copy(
                 update={"frame_deviations": scan.failing_rows}
             )
+        progress(TESTING, done, len(ordered))
     return [results[c.id] for c in program.controls], scans
 
 

@@ -13,6 +13,7 @@ from mockaudit.domain import Control, Population
 from mockaudit.domain.enums import Frequency
 from mockaudit.domain.observations import PopulationProfile
 from mockaudit.domain.run import RequestKind, RequestStatus
+from mockaudit.domain.standard_requests import section_item
 from mockaudit.fieldwork.request_context import PBC_DUE, Ask, RequestContext
 from mockaudit.fieldwork.request_wording import and_join, criteria_of, lower_first
 from mockaudit.fieldwork.scope import accountable_owner
@@ -36,55 +37,110 @@ def opening_asks(ctx: RequestContext) -> list[Ask]:
 
 
 def _description_asks(ctx: RequestContext) -> list[Ask]:
-    """§4 R01, R02 and R12: the system description, the systems list, the risk register."""
+    """§4 R01, R02 and R12: the system description, the systems list, the risk register.
+
+    Each is "provided" only when a document for it is in the vault (filed at ``pbc/R01``…
+    by ``evidence add --request``; for the description, also its ``[description] file``; for
+    the register, also the evidence of a risk-assessment control); what the program only
+    models (description elements or a services line, system names, register entries)
+    answers it in part, and nothing at all leaves it not available."""
     org, engagement = ctx.program.organization, ctx.program.engagement
     services = org.services.strip()
     systems = ", ".join(engagement.systems)
     asks = [
-        Ask(
-            key="description",
-            kind=RequestKind.DOCUMENT,
-            description=(
+        _document_ask(
+            ctx,
+            "description",
+            (
                 f"Please provide the current system description for {org.name}: the services "
                 f"provided{f' ({services})' if services else ''}, system boundaries and "
                 "components, principal service commitments, complementary user entity controls "
                 "and subservice organizations (DC 200)."
             ),
-            status=_S.PROVIDED if services else _S.PARTIAL,
-            reply="Provided." if services else "Provided, without a description of the services.",
-            missing=() if services else ("services",),
-            due_in=PBC_DUE,
+            (),
+            modelled=_modelled_description(ctx),
+            wanted="system description document",
+            also=[d.file for d in (ctx.program.description,) if d is not None and d.file],
         ),
-        Ask(
-            key="systems",
-            kind=RequestKind.DOCUMENT,
-            description=(
+        _document_ask(
+            ctx,
+            "systems",
+            (
                 "Please provide the list of in-scope systems, applications, databases and cloud "
                 f"accounts with their owners{f' ({systems})' if systems else ''}."
             ),
-            criteria=("CC6.1",),
-            status=_S.PROVIDED if systems else _S.NOT_AVAILABLE,
-            reply="Provided." if systems else "Not available: no system list is kept.",
-            due_in=PBC_DUE,
+            ("CC6.1",),
+            modelled=f"only the names of {counted(len(engagement.systems), 'system')}"
+            if systems
+            else "",
+            wanted="systems list with owners",
         ),
     ]
     if ctx.program.risks:
         asks.append(
-            Ask(
-                key="risks",
-                kind=RequestKind.DOCUMENT,
-                description=(
+            _document_ask(
+                ctx,
+                "risks",
+                (
                     "Please provide the risk assessment and risk register "
-                    f"({counted(len(ctx.program.risks), 'risk')}) with likelihood, impact, owners "
-                    "and the controls that treat each risk, and management's approval."
+                    f"({counted(len(ctx.program.risks), 'risk')}) with likelihood, impact, "
+                    "owners and the controls that treat each risk, and management's approval."
                 ),
-                criteria=("CC3.1", "CC3.2"),
-                status=_S.PROVIDED,
-                reply="Provided.",
-                due_in=PBC_DUE,
+                ("CC3.1", "CC3.2"),
+                modelled="only the register entries in the program",
+                wanted="approved risk assessment",
+                also=[
+                    path
+                    for c in ctx.program.controls
+                    if {"CC3.1", "CC3.2"} & set(c.criteria)
+                    for path in c.evidence
+                ],
             )
         )
     return asks
+
+
+def _modelled_description(ctx: RequestContext) -> str:
+    """What the program holds of the description without its document ("" for nothing)."""
+    if ctx.program.description is not None:
+        return "only the description's elements as modelled in the program"
+    if ctx.program.organization.services.strip():
+        return "only the program's one-line statement of the services"
+    return ""
+
+
+def _document_ask(
+    ctx: RequestContext,
+    section: str,
+    description: str,
+    criteria: tuple[str, ...],
+    *,
+    modelled: str,
+    wanted: str,
+    also: list[str] | None = None,
+) -> Ask:
+    """A §4 document request answered by what the vault holds for it (see above)."""
+    item = section_item(section)
+    found, _ = ctx.held([item.vault_path, *(also or [])])
+    missing: tuple[str, ...] = (wanted,)
+    if found:
+        status, reply, missing = _S.PROVIDED, "Provided.", ()
+    elif modelled:
+        status, reply = _S.PARTIAL, f"Provided {modelled}; no {wanted} is in the vault."
+    else:
+        status, reply = _S.NOT_AVAILABLE, f"Not available: no {wanted} is kept."
+    return Ask(
+        key=section,
+        kind=RequestKind.DOCUMENT,
+        description=description,
+        criteria=criteria,
+        status=status,
+        reply=reply,
+        found=found,
+        missing=missing,
+        due_in=PBC_DUE,
+        standard=item.id,
+    )
 
 
 def _policy_ask(ctx: RequestContext, policy_id: str) -> Ask:

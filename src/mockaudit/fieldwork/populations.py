@@ -57,6 +57,7 @@ from typing import Final
 
 from mockaudit.domain import Control, Finding, Frequency, Program, ReportType
 from mockaudit.domain.observations import PeriodUnit, PopulationProfile
+from mockaudit.domain.progress import StageProgress, quiet
 from mockaudit.fieldwork.population_accuracy import accuracy_findings, not_operated
 from mockaudit.fieldwork.population_event_gaps import (
     EDGE_DAYS,
@@ -78,6 +79,8 @@ from mockaudit.fieldwork.population_schedule_gaps import (
 from mockaudit.fieldwork.population_subject import PopulationSubject, needed_columns
 from mockaudit.fieldwork.ports import ProgramSource
 from mockaudit.fieldwork.scope import audit_window
+
+REVIEWING = "reviewing populations"
 
 __all__ = [
     "DAILY_RUN_TOLERANCE",
@@ -109,13 +112,18 @@ class PopulationReview:
     profiles: Mapping[str, PopulationProfile]
 
 
-def population_findings(program: Program, source: ProgramSource) -> PopulationReview:
-    """Profile every population once and report what its profile shows (module doc)."""
+def population_findings(
+    program: Program, source: ProgramSource, progress: StageProgress = quiet
+) -> PopulationReview:
+    """Profile every population once and report what its profile shows (module doc);
+    ``progress`` hears each population profiled."""
     start, end = audit_window(program)
     type2 = program.engagement.report_type is ReportType.TYPE2
     findings: list[Finding] = []
     profiles: dict[str, PopulationProfile] = {}
-    for population in program.populations:
+    total = len(program.populations)
+    progress(REVIEWING, 0, total)
+    for done, population in enumerate(program.populations, 1):
         users = tuple(c for c in program.controls if c.population == population.id)
         subject = PopulationSubject(program, population, users, start, end)
         unit = profile_unit(users) if type2 else None
@@ -128,6 +136,7 @@ def population_findings(program: Program, source: ProgramSource) -> PopulationRe
             findings += not_operated(subject, provided=profile.rows > 0)
         elif type2:
             findings += _coverage_findings(subject, profile, unit)
+        progress(REVIEWING, done, total)
     return PopulationReview(tuple(findings), profiles)
 
 

@@ -50,6 +50,7 @@ class Ask:
     parent: str | None = None  # key of the ask this one follows up
     findings: tuple[str, ...] = ()
     then: tuple[Ask, ...] = ()  # questions the answer raises, asked next round
+    standard: str | None = None  # the §4 item (R01…) whose document answers it
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class RequestContext:
             *(path for c in program.controls for path in c.evidence),
             *(path for files in item_paths.values() for path in files),
             *standard_paths(program),
+            *(d.file for d in (program.description,) if d is not None and d.file),
         ]
         start, end = audit_window(program)
         return cls(

@@ -187,5 +187,6 @@ def _request(ask: Ask, code: str, follows: str | None, round_no: int, day: int) 
         missing=ask.missing,
         follows=follows,
         findings=ask.findings,
-        standard=ask.key.removeprefix("standard:") if ask.key.startswith("standard:") else None,
+        standard=ask.standard
+        or (ask.key.removeprefix("standard:") if ask.key.startswith("standard:") else None),
     )

@@ -17,6 +17,7 @@ falls back to the code's default row):
 * ``sample.deviation``: ``exceptions`` (bool: the control concludes "exceptions noted")
 * ``policy.stale``: ``days_outside`` (int, or None when there is no approval date)
 * ``risk.unmitigated``: ``likelihood``, ``impact`` (1..5)
+* ``vendor.bridge_letter_needed``: ``gap_days`` (int)
 """
 
 from __future__ import annotations
@@ -53,6 +54,17 @@ DEFAULT_SEVERITY: Final[Mapping[FindingCode, Severity]] = {
     _C.POLICY_PRACTICE_DIVERGENCE: _H,
     _C.RISK_UNMITIGATED: _M,
     _C.WALKTHROUGH_DIVERGENCE: _M,
+    _C.VENDOR_BRIDGE_LETTER_NEEDED: _M,
+    _C.VENDOR_REPORT_STALE: _H,
+    _C.VENDOR_EXCEPTION_UNEVALUATED: _M,
+    _C.VENDOR_CSOC_UNMONITORED: _M,
+    _C.VENDOR_CUEC_UNMAPPED: _M,
+    _C.VENDOR_SYSTEM_UNADDRESSED: _M,
+    _C.VENDOR_REVIEW_INCOMPLETE: _M,
+    _C.DESCRIPTION_ELEMENT_MISSING: _M,
+    _C.DESCRIPTION_SLA_BREACH_UNDISCLOSED: _H,
+    _C.DESCRIPTION_INCIDENT_UNDISCLOSED: _H,
+    _C.DESCRIPTION_CHANGE_UNDISCLOSED: _M,
 }
 """The severity of each code when no context changes it."""
 
@@ -104,6 +116,29 @@ SEVERITY_REASONS: Final[Mapping[FindingCode, str]] = {
     "when likelihood × impact ≥ 15 (§6.1 design deficiency, §6.2 'design is more serious')",
     _C.WALKTHROUGH_DIVERGENCE: "medium: a walkthrough answer that contradicts the description "
     "triggers corroboration and follow-ups (§7.1, §6.3)",
+    _C.VENDOR_BRIDGE_LETTER_NEEDED: "medium when the vendor's report ends more than three months "
+    "before our period end; low within three months, which a bridge letter routinely covers "
+    "(§3.6: a bridge letter typically covers up to about three months)",
+    _C.VENDOR_REPORT_STALE: "high: a report whose period ended more than 12 months before ours "
+    "is stale and gives no assurance over the carved-out controls (§3.6, §3.7)",
+    _C.VENDOR_EXCEPTION_UNEVALUATED: "medium: the review must consider the exceptions in the "
+    "vendor's report (§3.7 'opinion and exceptions considered', §5.9 VEN-03)",
+    _C.VENDOR_CSOC_UNMONITORED: "medium: a carve-out needs the service organisation to show how "
+    "it monitors the vendor (§3.7)",
+    _C.VENDOR_CUEC_UNMAPPED: "medium: CUECs the vendor asks of us must map to our controls "
+    "(§3.7, §5.9 VEN-03 fail 'CUECs ignored')",
+    _C.VENDOR_SYSTEM_UNADDRESSED: "medium: DC7 needs each subservice organisation named with "
+    "the carve-out or inclusive method (§3.7, §3.8)",
+    _C.VENDOR_REVIEW_INCOMPLETE: "medium: a vendor review is tested on its content — reviewer, "
+    "date, opinion, period coverage (§3.7, §5.9 VEN-03 fail 'reports collected but never read')",
+    _C.DESCRIPTION_ELEMENT_MISSING: "medium: the description must cover each DC 200 criterion; "
+    "one that does not is a misstatement if left (§3.8)",
+    _C.DESCRIPTION_SLA_BREACH_UNDISCLOSED: "high: a commitment not met in the period is a "
+    "significant incident the description must disclose (DC2, DC4; §3.8)",
+    _C.DESCRIPTION_INCIDENT_UNDISCLOSED: "high: DC4 requires significant incidents (nature, "
+    "timing, resolution); an omission modifies the opinion if left (§3.8)",
+    _C.DESCRIPTION_CHANGE_UNDISCLOSED: "medium: DC9 requires significant changes in the period "
+    "to be described (§3.8)",
 }
 """One line per code: the severity rule and the soc2-domain.md sections behind it."""
 
@@ -129,6 +164,17 @@ FINDING_TITLES: Final[Mapping[FindingCode, str]] = {
     _C.POLICY_PRACTICE_DIVERGENCE: "Practice breaks a policy commitment",
     _C.RISK_UNMITIGATED: "Risk with no control",
     _C.WALKTHROUGH_DIVERGENCE: "Walkthrough contradicts the control",
+    _C.VENDOR_BRIDGE_LETTER_NEEDED: "Vendor report does not cover the period",
+    _C.VENDOR_REPORT_STALE: "Vendor report is stale",
+    _C.VENDOR_EXCEPTION_UNEVALUATED: "Vendor report exception not evaluated",
+    _C.VENDOR_CSOC_UNMONITORED: "CSOC with no monitoring control",
+    _C.VENDOR_CUEC_UNMAPPED: "Vendor CUEC not mapped to a control",
+    _C.VENDOR_SYSTEM_UNADDRESSED: "Vendor system neither carved out nor included",
+    _C.VENDOR_REVIEW_INCOMPLETE: "Vendor review incomplete",
+    _C.DESCRIPTION_ELEMENT_MISSING: "Description element missing (DC 200)",
+    _C.DESCRIPTION_SLA_BREACH_UNDISCLOSED: "Commitment breach not disclosed",
+    _C.DESCRIPTION_INCIDENT_UNDISCLOSED: "Significant incident not disclosed",
+    _C.DESCRIPTION_CHANGE_UNDISCLOSED: "Significant change not disclosed",
 }
 """A short generic label per code (for lists and headings; findings carry their own title)."""
 
@@ -137,6 +183,9 @@ STALE_LOW_DAYS: Final = 90
 
 EARLY_LOW_DAYS: Final = 14
 """A list pulled at most this many days before period end is a low finding (§3.2)."""
+
+BRIDGE_LOW_DAYS: Final = 92
+"""A vendor coverage gap up to about three months is what a bridge letter routinely covers."""
 
 HIGH_RISK_SCORE: Final = 15
 """likelihood × impact from which an unmitigated risk is high (top band of a 5×5 map)."""
@@ -218,7 +267,15 @@ def _unmitigated(context: Mapping[str, object]) -> Severity:
     return _M
 
 
+def _bridge(context: Mapping[str, object]) -> Severity:
+    if "gap_days" not in context:
+        return DEFAULT_SEVERITY[_C.VENDOR_BRIDGE_LETTER_NEEDED]
+    days = context["gap_days"]
+    return _M if isinstance(days, int) and days > BRIDGE_LOW_DAYS else _L
+
+
 _RULES = {
+    _C.VENDOR_BRIDGE_LETTER_NEEDED: _bridge,
     _C.CONTROL_OWNERLESS: _ownerless,
     _C.CONTROL_NOT_OPERATED: _not_operated,
     _C.POPULATION_PERIOD_GAP: _period_gap,

@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from mockaudit.domain import Finding, FindingCode
 from mockaudit.domain.run import RequestKind, RequestStatus
 from mockaudit.fieldwork.request_context import ANSWER_DUE, REPULL_DUE, Ask, RequestContext
-from mockaudit.fieldwork.request_wording import and_join, criteria_of, ids_of, items_of
+from mockaudit.fieldwork.request_wording import (
+    and_join,
+    criteria_of,
+    ids_of,
+    items_of,
+    lower_first,
+)
 from mockaudit.fieldwork.scope import accountable_owner
 
 _C = FindingCode
@@ -132,6 +138,10 @@ def _subject_question(
         ask = f"Risks {risks} have no mitigating control: please identify how each is treated."
         parent = "risks" if ctx.program.risks else "description"
         return ask, parent, gone, ANSWER_DUE, "Not available: no treatment is in place."
+    if code.value.startswith(("vendor.", "description.")):
+        ask = f"{first.title}. Please {lower_first(first.remediation)}"
+        parent = f"control:{ctrl}" if ctrl and code.value.startswith("vendor.") else "description"
+        return ask, parent, gone, ANSWER_DUE, "Not available during fieldwork."
     return f"Follow-up on: {first.title}.", None, gone, ANSWER_DUE, "Not available."
 
 

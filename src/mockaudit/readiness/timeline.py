@@ -63,6 +63,17 @@ EFFORT_DAYS: dict[FindingCode, int] = {
     FindingCode.POLICY_PRACTICE_DIVERGENCE: 14,  # align the policy or the practice
     FindingCode.RISK_UNMITIGATED: 21,  # choose and implement a treatment
     FindingCode.WALKTHROUGH_DIVERGENCE: 3,  # update the description, brief the owner
+    FindingCode.VENDOR_BRIDGE_LETTER_NEEDED: 10,  # request and read the vendor's bridge letter
+    FindingCode.VENDOR_REPORT_STALE: 14,  # obtain the current report or other assurance
+    FindingCode.VENDOR_EXCEPTION_UNEVALUATED: 3,  # evaluate and record the effect
+    FindingCode.VENDOR_CSOC_UNMONITORED: 14,  # design a monitoring control
+    FindingCode.VENDOR_CUEC_UNMAPPED: 7,  # map it, or design the control
+    FindingCode.VENDOR_SYSTEM_UNADDRESSED: 5,  # decide carve-out or inclusive, describe it
+    FindingCode.VENDOR_REVIEW_INCOMPLETE: 5,  # complete the review record
+    FindingCode.DESCRIPTION_ELEMENT_MISSING: 5,  # write the missing part of Section III
+    FindingCode.DESCRIPTION_SLA_BREACH_UNDISCLOSED: 3,  # disclose it in the description
+    FindingCode.DESCRIPTION_INCIDENT_UNDISCLOSED: 3,
+    FindingCode.DESCRIPTION_CHANGE_UNDISCLOSED: 3,
 }
 
 SETTLE_DAYS: dict[FindingCode, int] = {

@@ -305,6 +305,16 @@ def _check_columns(program: Program, headers: Mapping[str, tuple[str, ...]]) -> 
                         f".attributes[{a_index}] ({_q(attribute.id)}): "
                         f'field "{_q(column)}" is not a column of {_q(population.file)}'
                     )
+    for index, commitment in enumerate(program.service_commitments):
+        measure = commitment.measure
+        if measure is not None and measure.column not in headers[measure.population]:
+            population = program.population(measure.population)
+            assert population is not None
+            raise InputError(
+                f"{SCENARIO_FILE}: service_commitments[{index}] ({_q(commitment.id)})"
+                f'.measure.column: "{_q(measure.column)}" is not a column of '
+                f"{_q(population.file)}"
+            )
     for index, rec in enumerate(program.reconciliations):
         where = f"{SCENARIO_FILE}: reconciliations[{index}] ({_q(rec.id)})"
         for side in ("left", "right"):
@@ -343,4 +353,9 @@ def _check_evidence(root: Path, program: Program) -> dict[str, Path]:
     for index, control in enumerate(program.controls):
         for e_index, relative in enumerate(control.evidence):
             add(relative, f"controls[{index}] ({_q(control.id)}).evidence[{e_index}]")
+    for index, vendor in enumerate(program.vendors):
+        if vendor.review is not None:
+            add(vendor.review.file, f"vendors[{index}] ({_q(vendor.id)}).review.file")
+    if program.description is not None:
+        add(program.description.file, "description.file")
     return found

@@ -18,6 +18,13 @@ from mockaudit.domain import Program
 from mockaudit.fsio import atomic_write_bytes, describe_os_error
 
 SCENARIO_FILE = "scenario.toml"
+_OPTIONAL_TABLES = (
+    "service_commitments",
+    "vendors",
+    "cuecs",
+    "incidents",
+    "significant_changes",
+)
 
 
 def scenario_toml(program: Program) -> str:
@@ -26,6 +33,9 @@ def scenario_toml(program: Program) -> str:
     as_python = program.model_dump(mode="python", exclude_none=True)
     document = _with_dates(as_json, as_python)
     assert isinstance(document, dict)
+    for key in _OPTIONAL_TABLES:  # additions a folder without them must not grow
+        if document.get(key) == []:
+            del document[key]
     return tomli_w.dumps(document)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from mockaudit import __version__
 from mockaudit.domain import Finding
+from mockaudit.domain.progress import StageProgress, quiet
 from mockaudit.domain.run import Run
 from mockaudit.domain.seed import new_seed
 from mockaudit.domain.walkthrough import WalkthroughResult
@@ -41,6 +42,7 @@ def audit_vault(
     window_months: int = 6,
     store: bool = True,
     after_store: Callable[[Run], object] | None = None,
+    progress: StageProgress = quiet,
 ) -> Run:
     """Play the mock audit on the vault's program; store the run unless ``store`` is
     False. ``after_store`` runs in the same transaction as the storing (what follows a
@@ -58,7 +60,7 @@ def audit_vault(
         program_version=source.version,
         walkthrough_findings=rehearsal_findings(vault),
     )
-    run = run_audit(source, options)
+    run = run_audit(source, options, progress)
     if store and vault.writable:
         with vault.mutex, db.atomic(vault.conn):
             program_store.store_run(vault.conn, run)
@@ -99,15 +101,22 @@ def rehearsal_findings(vault: Vault) -> tuple[Finding, ...]:
 
 
 def audit_folder(
-    folder: Path, *, seed: int | None = None, as_of: date | None = None, window_months: int = 6
+    folder: Path,
+    *,
+    seed: int | None = None,
+    as_of: date | None = None,
+    window_months: int = 6,
+    progress: StageProgress = quiet,
 ) -> Run:
     """Audit a scenario folder through a throwaway vault; no other vault is touched."""
     with tempfile.TemporaryDirectory(prefix="mockaudit-") as tmp:
         passphrase = secrets.token_urlsafe(24)
         vault = Vault.create(Path(tmp) / "vault", passphrase, kdf=THROWAWAY_KDF)
         try:
-            import_scenario(vault, folder)
-            return audit_vault(vault, seed=seed, as_of=as_of, window_months=window_months)
+            import_scenario(vault, folder, progress)
+            return audit_vault(
+                vault, seed=seed, as_of=as_of, window_months=window_months, progress=progress
+            )
         finally:
             vault.close()
 

@@ -29,6 +29,7 @@ from typing import BinaryIO
 from mockaudit.domain import Population, Program
 from mockaudit.domain.evidence import Link
 from mockaudit.domain.native_import import GitOptions, NativeImport
+from mockaudit.domain.progress import StageProgress
 from mockaudit.domain.reference_controls import POPULATION_KINDS
 from mockaudit.errors import InputError
 from mockaudit.scenarios.csv_reader import CsvTable, RowTable, open_csv, row_batches
@@ -48,7 +49,7 @@ from mockaudit.vault.population_store import (
 )
 from mockaudit.vault.store import Vault
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total; total 0 = unknown)
+Progress = StageProgress  # (stage, done, total; total 0 = unknown)
 
 PARSE_ELSEWHERE_BYTES = 4 * 1024 * 1024
 """CSV files from this size are parsed in a second process while the writer inserts

@@ -35,6 +35,7 @@ from typing import Any
 
 from mockaudit import fsio
 from mockaudit.domain.evidence import EvidenceInfo
+from mockaudit.domain.progress import StageProgress, quiet
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError, IntegrityError
 from mockaudit.export.package_check import PackageCheck, PackageProblem, verify_package
@@ -63,6 +64,7 @@ __all__ = [
     "write_package",
 ]
 
+PACKAGING = "packaging files"
 _ZIP64_FROM = 1 << 31  # bytes: a member at least this large may need ZIP64 headers
 
 
@@ -78,8 +80,11 @@ class PackageReport:
     unavailable: tuple[str, ...]  # evidence ids the run names that the vault does not hold
 
 
-def write_package(vault: Vault, run: Run, out_zip: Path) -> PackageReport:
-    """Write the evidence package of ``run`` to ``out_zip`` (atomically); record custody."""
+def write_package(
+    vault: Vault, run: Run, out_zip: Path, progress: StageProgress = quiet
+) -> PackageReport:
+    """Write the evidence package of ``run`` to ``out_zip`` (atomically); record custody.
+    ``progress`` hears each file decrypted, re-hashed and zipped."""
     out = Path(out_zip)
     _check_target(out)
     if not vault.writable:
@@ -92,9 +97,11 @@ def write_package(vault: Vault, run: Run, out_zip: Path) -> PackageReport:
     stamp = datetime.now(UTC).replace(microsecond=0)
     fsio.sweep_temps(out.parent, {out.name})
     with fsio.atomic_writer(out) as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
-        total = sum(
-            _add_evidence(zf, vault, entry, infos[entry.evidence_id], stamp) for entry in entries
-        )
+        total = 0
+        progress(PACKAGING, 0, len(entries))
+        for done, entry in enumerate(entries, 1):
+            total += _add_evidence(zf, vault, entry, infos[entry.evidence_id], stamp)
+            progress(PACKAGING, done, len(entries))
         readme = _readme(vault, run, entries).encode("utf-8")
         manifest = _manifest(vault, run, entries, infos, unavailable, stamp, readme, collected)
         manifest_sha = hashlib.sha256(manifest).hexdigest()

@@ -30,10 +30,7 @@ class Outcome:
 
 
 def import_scenario(session: Session, folder: Path, report: Report) -> Outcome:
-    def progress(stage: str, done: int, total: int) -> None:
-        report(done, total or None, stage)
-
-    result = session.import_scenario(folder, progress)
+    result = session.import_scenario(folder, _staged(report))
     rows = sum(p.rows for p in result.populations)
     missing = f", {len(result.files_missing)} named file(s) missing" if result.files_missing else ""
     return Outcome(
@@ -43,9 +40,18 @@ def import_scenario(session: Session, folder: Path, report: Report) -> Outcome:
     )
 
 
+def _staged(report: Report) -> Callable[[str, int, int], None]:
+    """The core's (stage, done, total) as the task bar's (done, total or None, stage)."""
+
+    def progress(stage: str, done: int, total: int) -> None:
+        report(done, total or None, stage)
+
+    return progress
+
+
 def run_audit(session: Session, seed: int | None, as_of: date, report: Report) -> Outcome:
     report(0, None, "sampling and testing")
-    run = session.run_audit(seed=seed, as_of=as_of)
+    run = session.run_audit(seed=seed, as_of=as_of, progress=_staged(report))
     score = f"{run.readiness.score:.1f}" if run.readiness else "n/a"
     opinion = run.readiness.likely_opinion.value if run.readiness else "n/a"
     return Outcome(
@@ -102,7 +108,9 @@ def export(session: Session, kind: str, fmt: str, out: Path, report: Report) -> 
         raise InputError(f"{kind} cannot be exported as {fmt}")
     report(0, None, f"writing {out.name}")
     out.parent.mkdir(parents=True, exist_ok=True)  # the suggested <vault>-exports/ folder
-    if kind in SINGLE_FORMAT:
+    if kind == "package":  # one file after another: the bar shows how many of how many
+        session.write_package(out, progress=_staged(report))
+    elif kind in SINGLE_FORMAT:
         method(out)
     else:
         method(fmt, out)

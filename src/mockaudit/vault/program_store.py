@@ -18,11 +18,32 @@ from mockaudit.domain.run import Run
 from mockaudit.errors import InputError
 from mockaudit.vault.db import Connection
 
-_TABLES = ("people", "policies", "risks", "populations", "controls", "reconciliations")
+_TABLES = (
+    "people",
+    "policies",
+    "risks",
+    "populations",
+    "controls",
+    "reconciliations",
+    "service_commitments",
+    "vendors",
+    "cuecs",
+    "incidents",
+    "significant_changes",
+)
+
+
+_ADDITIONS = ("description", *_TABLES[6:])
+"""Keys added to the program after version 1 of the store: left out while empty, so a
+program without them hashes (and diffs) exactly as it did before they existed."""
 
 
 def program_json(program: Program) -> str:
-    return json.dumps(program.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    data = program.model_dump(mode="json")
+    for key in _ADDITIONS:
+        if data.get(key) in (None, []):
+            data.pop(key, None)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 def latest_version(conn: Connection) -> int:
@@ -67,7 +88,7 @@ def save_program(
 def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """One line per added, removed or changed id in each table, and per changed section."""
     out: list[str] = []
-    for section in ("organization", "engagement"):
+    for section in ("organization", "engagement", "description"):
         if old.get(section) != new.get(section):
             out.append(f"{section} changed")
     for table in _TABLES:

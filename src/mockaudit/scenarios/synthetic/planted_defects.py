@@ -57,6 +57,11 @@ __all__ = [
 NOT_PLANTABLE: dict[str, str] = {
     FindingCode.EVIDENCE_INTEGRITY: "needs evidence already stored in a vault and then damaged",
     FindingCode.WALKTHROUGH_DIVERGENCE: "needs a walkthrough rehearsal answer, not a file",
+    **{
+        code: "the generator does not model vendors or the system description yet"
+        for code in FindingCode
+        if code.value.startswith(("vendor.", "description."))
+    },
 }
 PLANTABLE: tuple[str, ...] = tuple(c.value for c in FindingCode if c not in NOT_PLANTABLE)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,11 +15,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from mockaudit.tui.widgets import cells
+from mockaudit.tui.widgets.fit import Column, FitTable, Row
 
 if TYPE_CHECKING:
     from mockaudit.domain.evidence import EvidenceInfo
 
 MARK = "✔"
+# at 80×24 the file name shortens first, then the media type goes (issue 23)
+COLUMNS = (
+    Column(" "),
+    Column("id"),
+    Column("file", shrink_to=16),
+    Column("type", priority=1, shrink_to=10),
+)
 
 
 class AttachScreen(ModalScreen[list[str] | None]):
@@ -37,38 +46,30 @@ class AttachScreen(ModalScreen[list[str] | None]):
         self.ticked: set[str] = set(suggested)
 
     def compose(self) -> ComposeResult:
-        table: DataTable[object] = DataTable(id="attach-table", cursor_type="row")
+        table = FitTable(COLUMNS, id="attach-table")
         with Vertical(classes="dialog", id="attach-box"):
             yield Label(f"Attach evidence to {self.code}", classes="dialog-title")
-            yield Input(placeholder="search the vault", id="attach-search")
+            yield Input(placeholder="search the vault", id="attach-search", compact=True)
             yield table
             yield Static("", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Attach ticked", variant="primary", id="attach-go")
-                yield Button("Cancel", id="attach-cancel")
+                yield Button("Attach ticked", variant="primary", id="attach-go", compact=True)
+                yield Button("Cancel", id="attach-cancel", compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#attach-table", DataTable)
-        table.add_columns(" ", "id", "file", "type")
-        self._fill("")
-        table.focus()
+        self._fill()
+        self.query_one("#attach-table", FitTable).focus()
 
-    def _fill(self, search: str) -> None:
-        words = search.lower().split()
-        table = self.query_one("#attach-table", DataTable)
-        table.clear()
+    def _fill(self) -> None:
+        words = self.query_one("#attach-search", Input).value.lower().split()
+        rows: list[Row] = []
         for item in self.items:
             text = f"{item.evidence_id} {item.original_name}".lower()
             if all(w in text for w in words):
-                table.add_row(
-                    cells.cell(MARK if item.evidence_id in self.ticked else ""),
-                    cells.cell(item.evidence_id),
-                    cells.cell(cells.shorten(item.original_name, 48)),
-                    cells.cell(item.media_type),
-                    key=item.evidence_id,
-                )
-                if table.row_count >= 500:
+                rows.append((item.evidence_id, self._cells(item)))
+                if len(rows) >= 500:
                     break
+        self.query_one("#attach-table", FitTable).show_rows(rows)
         self._count()
 
     def _count(self) -> None:
@@ -76,23 +77,22 @@ class AttachScreen(ModalScreen[list[str] | None]):
             Content(f"{len(self.ticked)} ticked · enter or click ticks · ctrl+s attaches")
         )
 
+    def _cells(self, item: EvidenceInfo) -> list[Text]:
+        mark = MARK if item.evidence_id in self.ticked else ""
+        name = cells.shorten(item.original_name, 48)
+        return [cells.cell(v) for v in (mark, item.evidence_id, name, item.media_type)]
+
     @on(Input.Changed, "#attach-search")
-    def _search(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+    def _search(self) -> None:
+        self._fill()
 
     def action_tick(self) -> None:
         table = self.query_one("#attach-table", DataTable)
         if not table.row_count:
             return
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        evidence_id = row_key.value or ""
-        self.ticked.symmetric_difference_update({evidence_id})
-        table.update_cell(
-            row_key,
-            table.ordered_columns[0].key,
-            cells.cell(MARK if evidence_id in self.ticked else ""),
-        )
-        self._count()
+        self.ticked.symmetric_difference_update({row_key.value or ""})
+        self._fill()  # the cursor stays on its row
 
     @on(DataTable.RowSelected, "#attach-table")
     def _row_selected(self) -> None:
