@@ -144,10 +144,11 @@ def test_torn_key_file_write_leaves_the_old_passphrase(
     durable_copy(folder, vault)
     size = (folder / keyfile.KEY_FILE).stat().st_size  # every header of this vault: same size
     temp = mount.backing(vault / f".{target}.{FIXED}.partial")
-    # Soak: every split point, first part kept and second part kept. CI (a few seconds
-    # each way): every 4th split point of vault.key, every 16th of the backup written
-    # before it; test_key_file_torn_in_place_is_old_new_or_named covers every point.
-    every = 1 if SOAK else (4 if target == keyfile.KEY_FILE else 16)
+    # Soak: every split point, first part kept and second part kept. CI: about 72 split
+    # points of vault.key and 24 of the backup written before it, spread over the whole
+    # header whatever its size (a team vault's header grows with its slots);
+    # test_key_file_torn_in_place_is_old_new_or_named covers every point without LazyFS.
+    every = 1 if SOAK else max(1, size // (72 if target == keyfile.KEY_FILE else 24))
     persists = [(1,), (2,)] if SOAK else [(1,)]
     faults = [
         TornWrite(temp, 1, persist, parts_bytes=(k, size - k))
@@ -240,9 +241,12 @@ def test_blob_torn_in_place_is_named_by_verify(tmp_path: Path) -> None:
     assert len(whole) == blob_format.HEADER_LEN + CHUNK_WRITE
     header_points = range(1, blob_format.HEADER_LEN)
     chunk_points = range(blob_format.HEADER_LEN + 1, len(whole))
-    cases = 0
+    cases = same = 0
     for k in [*header_points, *chunk_points]:
         for torn in (whole[:k], whole[:k] + bytes(len(whole) - k), bytes(k) + whole[k:]):
+            if torn == whole:  # the tail was zeros already (a tag ending in 0x00: 1 in 256)
+                same += 1
+                continue
             path.write_bytes(torn)
             with Session.open(vault, PASSPHRASE, write=False) as s:
                 report = s.verify(full=True)
@@ -251,4 +255,4 @@ def test_blob_torn_in_place_is_named_by_verify(tmp_path: Path) -> None:
             cases += 1
     path.write_bytes(whole)
     assert_vault_sound(vault, PASSPHRASE, {added.evidence_id: added.sha256})
-    assert cases == 3 * (len(header_points) + len(chunk_points))
+    assert cases + same == 3 * (len(header_points) + len(chunk_points)) and same <= 2
