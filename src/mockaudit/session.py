@@ -34,7 +34,7 @@ from mockaudit.domain.progress import quiet
 from mockaudit.domain.responses import RequestResponse as RequestResponse
 from mockaudit.domain.run import Run
 from mockaudit.domain.starter import StarterOptions, StarterReport
-from mockaudit.errors import InputError
+from mockaudit.errors import InputError, WrongPassphraseError
 from mockaudit.export.formats import FINDINGS_FORMATS as FINDINGS_FORMATS
 from mockaudit.export.formats import REQUEST_FORMATS as REQUEST_FORMATS
 from mockaudit.services import importer
@@ -48,7 +48,7 @@ from mockaudit.services.program_export import export_program
 from mockaudit.session_base import Progress
 from mockaudit.session_base import translated as translated
 from mockaudit.session_exports import ExportSession
-from mockaudit.session_members import MemberSession, resolve_member
+from mockaudit.session_members import MemberSession, member_hint, resolve_member
 from mockaudit.session_walkthrough import WalkthroughSession
 from mockaudit.vault import db, population_lookup, population_queries, program_store
 from mockaudit.vault.custody import CONTENT_EVENTS, CustodyEvent
@@ -123,15 +123,21 @@ class Session(WalkthroughSession, ExportSession, MemberSession):
         vault, else its only member): exactly one Argon2id derivation. A recovery code
         (``recovery``) or an enrolment code opens only with ``setting_passphrase``."""
         who = None if recovery else resolve_member(Path(folder), member)
-        with translated(f"opening the vault at {folder}"):
-            vault = Vault.open(
-                Path(folder),
-                passphrase,
-                write=write,
-                member=who,
-                recovery=recovery,
-                setting_passphrase=setting_passphrase,
-            )
+        try:
+            with translated(f"opening the vault at {folder}"):
+                vault = Vault.open(
+                    Path(folder),
+                    passphrase,
+                    write=write,
+                    member=who,
+                    recovery=recovery,
+                    setting_passphrase=setting_passphrase,
+                )
+        except WrongPassphraseError as exc:
+            implied = member_hint(member, who)
+            if implied is None:
+                raise
+            raise WrongPassphraseError(f"{exc.message} ({implied})") from None
         session = cls(vault)
         session.remember_member()
         return session

@@ -30,6 +30,16 @@ def resolve_member(folder: Path, member: str | None) -> str | None:
     return member_memory.recall(vault_id)
 
 
+def member_hint(member: str | None, who: str | None) -> str | None:
+    """Where an unlock's member came from when nobody typed it (for a wrong-passphrase
+    line: the passphrase may be right for another member), or None."""
+    if member or not who:
+        return None
+    if os.environ.get(keyfile.MEMBER_ENV, "").strip():
+        return f"member {who!r} from ${keyfile.MEMBER_ENV}; --member NAME picks another"
+    return f"member {who!r} is whom you last unlocked this vault as; --member NAME picks another"
+
+
 class MemberSession(SessionBase):
     """What a member can do about who else may unlock the vault."""
 

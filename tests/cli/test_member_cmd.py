@@ -68,6 +68,18 @@ def test_team_flow_names_who_collected_and_recovers_a_lost_passphrase(
     [
         (["--member", "dnaa"], {"MOCKAUDIT_PASSPHRASE": DANA}, "no member named 'dnaa'"),
         (["--member", "dana"], {"MOCKAUDIT_PASSPHRASE": "wrong"}, "wrong passphrase for member"),
+        # dana's passphrase, but lee is the member remembered from adding dana: say so
+        (
+            [],
+            {"MOCKAUDIT_PASSPHRASE": DANA},
+            "wrong passphrase for member 'lee' (member 'lee' is whom you last unlocked this "
+            "vault as; --member NAME picks another)",
+        ),
+        (
+            [],
+            {"MOCKAUDIT_PASSPHRASE": PASSPHRASE, "MOCKAUDIT_MEMBER": "dana"},
+            "(member 'dana' from $MOCKAUDIT_MEMBER; --member NAME picks another)",
+        ),
     ],
 )
 def test_wrong_member_or_passphrase_is_one_line_exit_3_no_byte_changed(
