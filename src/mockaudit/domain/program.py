@@ -195,7 +195,7 @@ class Program(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        for table in _TABLES:
+        for table in PROGRAM_TABLES:
             _unique_ids(table, getattr(self, table))
         _check_controls(self)
         _check_policies(self)
@@ -210,7 +210,7 @@ class Program(BaseModel):
         """Whether the scenario models its system description (any DC 200 addition given):
         only then are the description's elements checked against DC1–DC9."""
         return self.description is not None or any(
-            getattr(self, table) for table in _DESCRIPTION_TABLES
+            getattr(self, table) for table in DESCRIPTION_TABLES
         )
 
     def vendor(self, vendor_id: str) -> Vendor | None:
@@ -239,21 +239,21 @@ class Program(BaseModel):
         return next((r for r in self.reconciliations if r.id == reconciliation_id), None)
 
 
-_DESCRIPTION_TABLES = (
+DESCRIPTION_TABLES = (
     "service_commitments",
     "vendors",
     "cuecs",
     "incidents",
     "significant_changes",
 )
-_TABLES = (
+PROGRAM_TABLES = (
     "people",
     "policies",
     "risks",
     "populations",
     "controls",
     "reconciliations",
-    *_DESCRIPTION_TABLES,
+    *DESCRIPTION_TABLES,
 )
 
 

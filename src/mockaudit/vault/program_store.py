@@ -14,26 +14,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mockaudit.domain import Program
+from mockaudit.domain.program import DESCRIPTION_TABLES, PROGRAM_TABLES
 from mockaudit.domain.run import Run
 from mockaudit.errors import InputError
 from mockaudit.vault.db import Connection
 
-_TABLES = (
-    "people",
-    "policies",
-    "risks",
-    "populations",
-    "controls",
-    "reconciliations",
-    "service_commitments",
-    "vendors",
-    "cuecs",
-    "incidents",
-    "significant_changes",
-)
+_TABLES = PROGRAM_TABLES
 
 
-_ADDITIONS = ("description", *_TABLES[6:])
+_ADDITIONS = ("description", *DESCRIPTION_TABLES)
 """Keys added to the program after version 1 of the store: left out while empty, so a
 program without them hashes (and diffs) exactly as it did before they existed."""
 
