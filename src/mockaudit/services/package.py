@@ -299,10 +299,10 @@ def _record_custody(
 
 def _event_proof(vault: Vault, leaves: custody.LeafHashes, seq: int, size: int) -> dict[str, Any]:
     """A stored custody event (its exact payload) and its inclusion proof at ``size``."""
-    (payload,) = vault.conn.execute("SELECT payload FROM custody WHERE seq = ?", (seq,)).fetchone()
+    payload = custody.payload_at(vault.conn, seq)
     return {
         "index": seq,
-        "payload": bytes(payload).decode("utf-8"),
+        "payload": payload.decode("utf-8"),
         "inclusion_proof": [_b64(h) for h in merkle.inclusion_proof(leaves, seq, size)],
     }
 

@@ -262,6 +262,14 @@ def root_at(conn: Connection, size: int | None = None) -> bytes:
     return root
 
 
+def payload_at(conn: Connection, seq: int) -> bytes:
+    """The exact stored payload of custody event ``seq`` (what its leaf hash covers)."""
+    row = conn.execute("SELECT payload FROM custody WHERE seq = ?", (seq,)).fetchone()
+    if row is None:
+        raise IndexError(seq)
+    return bytes(row[0])
+
+
 def history(conn: Connection, evidence_id: str) -> list[CustodyEvent]:
     rows = conn.execute(
         "SELECT payload FROM custody WHERE evidence_id = ? ORDER BY seq", (evidence_id,)
