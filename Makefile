@@ -5,10 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_FLAGS ?=
+# make test spreads the test files over this many pytest workers (pytest-xdist; a file's
+# tests stay on one worker, so module fixtures such as a LazyFS mount are built once).
+TEST_WORKERS ?= 2
 FUZZ_VENV := build/fuzzvenv
 FUZZ_FLAGS ?= --runs 1000000 --max-seconds 1800
 
-.PHONY: demo test check lint format bench bench-quick soak fuzz clean venv
+.PHONY: demo test check lint format bench bench-quick soak fuzz clean venv screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mockaudit needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -23,7 +26,7 @@ demo: $(STAMP)
 	$(BIN)/mockaudit demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_FLAGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_FLAGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -40,6 +43,10 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/run.py --quick
+
+# The README's pictures of the printed workbook and report (needs soffice, chromium, pdftoppm).
+screenshots: $(STAMP)
+	BIN=$(BIN) bash docs/screenshots.sh
 
 soak: $(STAMP)
 	MOCKAUDIT_SOAK=1 $(BIN)/python -m pytest -m "soak or crash or powerloss" --timeout 0 $(PYTEST_FLAGS)

@@ -26,6 +26,7 @@ After a crash fault, ``remount()`` brings the same backing folder back.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import re
 import select
@@ -67,10 +68,15 @@ def binary() -> Path | str:
         return built if os.access(built, os.X_OK) else f"no LazyFS build script at {script}"
     # Re-running is cheap (<1 s) and picks up source changes. No apt-get from a test run:
     # .ci/run (or `build.sh` by hand) installs the Debian packages.
+    # One build at a time: `make test` runs two pytest workers (xdist), and both power-loss
+    # modules may ask at once; a second build.sh would replace the binary under the first.
     env = {**os.environ, "LAZYFS_SKIP_APT": "1"}
-    done = subprocess.run(
-        [str(script), str(CACHE)], capture_output=True, text=True, env=env, check=False
-    )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = subprocess.run(
+            [str(script), str(CACHE)], capture_output=True, text=True, env=env, check=False
+        )
     if done.returncode != 0 or not os.access(built, os.X_OK):
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return f"LazyFS did not build ({last}); run {script} as root once"
