@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${BIN:-.venv/bin}"
-for tool in soffice chromium pdftoppm; do
+for tool in soffice chromium pdftoppm pdfinfo; do
     command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing (apt-get install libreoffice-calc-nogui chromium poppler-utils)" >&2; exit 1; }
 done
 work="$(mktemp -d)"
@@ -24,4 +24,6 @@ soffice --headless --convert-to pdf --outdir "$work" "$work/findings.xlsx" >/dev
 pdftoppm -png -r 100 -f 1 -l 1 -singlefile "$work/findings.pdf" docs/workbook-summary
 pdftoppm -png -r 100 -f 2 -l 2 -singlefile "$work/findings.pdf" docs/workbook-findings
 pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$work/report.pdf" docs/report-page1
-echo "docs/workbook-summary.png docs/workbook-findings.png docs/report-page1.png"
+pages() { pdfinfo "$1" | awk '/^Pages:/ {print $2}'; }
+echo "workbook: $(pages "$work/findings.pdf") printed pages; report (A4): $(pages "$work/report.pdf") pages"
+echo "wrote docs/workbook-summary.png docs/workbook-findings.png docs/report-page1.png"
