@@ -10,10 +10,10 @@ import pytest
 
 from mockaudit.domain.bridge_letter import (
     HistoryEntry,
-    add_months,
     check_gap,
     draft_bridge_letter,
 )
+from mockaudit.domain.dates import add_months
 from mockaudit.errors import InputError
 from mockaudit.scenarios.loader import load_scenario
 

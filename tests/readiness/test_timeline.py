@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from mockaudit.domain import FindingCode, Severity
+from mockaudit.domain.dates import add_months
 from mockaudit.errors import InputError
 from mockaudit.readiness.timeline import (
     EFFORT_DAYS,
     REPORT_LAG_DAYS,
-    add_months,
     remediation_days,
     timeline,
 )

@@ -14,12 +14,12 @@ letter.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
+from mockaudit.domain.dates import add_months
 from mockaudit.domain.program import Program
 from mockaudit.errors import InputError
 
@@ -67,13 +67,6 @@ class BridgeLetter:
     @property
     def longer_than_typical(self) -> bool:
         return self.as_of > add_months(self.period_end, TYPICAL_GAP_MONTHS)
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus calendar months, on the same day of the month or the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def check_gap(period_end: date, as_of: date) -> None:

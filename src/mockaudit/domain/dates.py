@@ -7,6 +7,7 @@ period" or "in 2026-W09" the same way everywhere.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -90,3 +91,10 @@ def add_business_days(start: date, count: int) -> date:
         if day.weekday() < 5:
             count -= 1
     return day
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's last day (Jan 31 + 1 → Feb 28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

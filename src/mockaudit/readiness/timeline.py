@@ -28,11 +28,11 @@ with none named, on one desk. Remediation days = the owner who finishes last.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from mockaudit.domain import Engagement
+from mockaudit.domain.dates import add_months
 from mockaudit.domain.enums import ReportType
 from mockaudit.domain.findings import Finding, FindingCode, Severity
 from mockaudit.domain.run import Timeline
@@ -118,13 +118,6 @@ def _finish(pieces: list[tuple[int, int]]) -> int:
         worked += work
         finish = max(finish, worked + settle)
     return finish
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the month's last day (Jan 31 + 1 → Feb 28)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def timeline(
