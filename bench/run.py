@@ -829,26 +829,7 @@ def bench_xlsx_huge(work: Path, quick: bool) -> Figure:
     )
 
 
-# ----- this round's features not built yet -------------------------------------------------
-# Each row below names its goal and prints "not available" until its feature lands; the
-# feature's author replaces the body with the measurement (a child script and a Figure,
-# as above) — one small function each, registered in BENCHES. Never a made-up figure.
-
-
-def _pending(name: str, goal: str, feature: str, ready: Callable[[], bool]) -> Figure:
-    """A row whose feature is absent: printed with its goal, never counted as met."""
-    if ready():
-        return unavailable(name, goal, f"{feature} exists: write this row's measurement")
-    return unavailable(name, goal, f"{feature} not built yet")
-
-
-def _session_has(method: str) -> Callable[[], bool]:
-    def ready() -> bool:
-        from mockaudit.session import Session
-
-        return hasattr(Session, method)
-
-    return ready
+# ----- this round's rows: rekey, member slots, the starter program, the huge workbook -------
 
 
 REKEY_CHILD = (
