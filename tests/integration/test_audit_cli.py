@@ -34,6 +34,13 @@ def test_audit_scenario_without_any_vault(tmp_path: Path, run_cli, monkeypatch) 
     doc = json.loads(out.read_text())
     jsonschema.validate(doc, schema())
     assert doc["schema"] == "mockaudit.findings/1" and doc["run"]["seed"] == 7
+    # The period ended before the as-of date: reported as run, the next period after it.
+    t = doc["readiness"]["timeline"]
+    assert (
+        f"timeline:        Type 2 2025-07-01 to 2026-06-30 is over: report about "
+        f"{t['type2_report_date']} with its exceptions; next period 2026-07-01 to "
+        f"{t['next_period_end']}, report about {t['next_report_date']}"
+    ) in result.out
     assert not (tmp_path / "vault").exists()
 
 

@@ -12,7 +12,7 @@ from mockaudit.cli.progress import progress_on_stderr
 from mockaudit.domain import Finding, Severity
 from mockaudit.domain.comparison import Comparison
 from mockaudit.domain.remediation import AssumedRemediation
-from mockaudit.domain.run import Readiness, Run
+from mockaudit.domain.run import Readiness, Run, Timeline
 from mockaudit.errors import InputError, MockauditError
 
 _RANK = {"high": 0, "medium": 1, "low": 2}
@@ -153,11 +153,7 @@ def print_summary(run: Run, *, top: int) -> None:
         f"{c.exceptions} with exceptions, {c.not_testable} not testable"
     )
     if r.timeline is not None:
-        t = r.timeline
-        click.echo(
-            f"timeline:        Type 1 from {t.type1_earliest}; Type 2 {t.type2_period_start} to "
-            f"{t.type2_period_end}, report about {t.type2_report_date}"
-        )
+        click.echo(f"timeline:        {_timeline_text(r.timeline)}")
     counts = {s: sum(1 for f in run.findings if f.severity is s) for s in Severity}
     click.echo("findings:        " + ", ".join(f"{n} {s.value}" for s, n in counts.items()))
     for f in run.findings[:top]:
@@ -205,3 +201,17 @@ def _distribution(readiness: Readiness) -> str:
 
 def register(cli: click.Group) -> None:
     cli.add_command(audit)
+
+
+def _timeline_text(t: Timeline) -> str:
+    """A period already over is reported as run; remediation goes into the next one."""
+    if t.period_completed:
+        return (
+            f"Type 2 {t.type2_period_start} to {t.type2_period_end} is over: report about "
+            f"{t.type2_report_date} with its exceptions; next period {t.next_period_start} to "
+            f"{t.next_period_end}, report about {t.next_report_date}"
+        )
+    return (
+        f"Type 1 from {t.type1_earliest}; Type 2 {t.type2_period_start} to "
+        f"{t.type2_period_end}, report about {t.type2_report_date}"
+    )

@@ -106,13 +106,28 @@ def timeline_panel(run: Run, timeline: Timeline | None) -> Content:
     if timeline is None:
         return Content("No timeline: the run has no readiness result.")
     current = "Type 2" if run.report_type.value == "type2" else "Type 1"
-    return Content("\n").join(
-        [
-            _line(("This run: ", "bold"), f"{current}, period end {run.period_end}"),
+    lines = [
+        _line(("This run: ", "bold"), f"{current}, period end {run.period_end}"),
+        _line(
+            ("Remediation: ", "bold"),
+            f"~{timeline.remediation_days} calendar days for the open high/medium gaps",
+        ),
+    ]
+    if timeline.period_completed:  # reported as run; remediation goes into the next period
+        lines += [
             _line(
-                ("Remediation: ", "bold"),
-                f"~{timeline.remediation_days} calendar days for the open high/medium gaps",
+                ("Type 2: ", "bold"),
+                f"period {timeline.type2_period_start} → {timeline.type2_period_end} is over: "
+                f"report ~{timeline.type2_report_date} with its exceptions",
             ),
+            _line(
+                ("Next period: ", "bold"),
+                f"{timeline.next_period_start} → {timeline.next_period_end}, "
+                f"report ~{timeline.next_report_date}",
+            ),
+        ]
+    else:
+        lines += [
             _line(("Type 1: ", "bold"), f"earliest report date {timeline.type1_earliest}"),
             _line(
                 ("Type 2: ", "bold"),
@@ -120,7 +135,7 @@ def timeline_panel(run: Run, timeline: Timeline | None) -> Content:
                 f"{timeline.type2_period_end}, report ~{timeline.type2_report_date}",
             ),
         ]
-    )
+    return Content("\n").join(lines)
 
 
 def change_panel(current: Run, previous: Run | None, fixed: int, new: int, still: int) -> Content:
