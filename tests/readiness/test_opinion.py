@@ -190,6 +190,14 @@ def test_description_misstatement_is_a_ground() -> None:
     assert "OPS-01: the description misstates the control (not as described)" in rule
 
 
+def test_type1_clean_run_speaks_of_design_and_implementation_not_operation() -> None:
+    prog = program(report_type="type1")
+    opinion, rule = likely_opinion([], clean_tests(prog), prog)
+    assert opinion is Opinion.UNQUALIFIED
+    assert "suitably designed and implemented as of 2026-06-30" in rule
+    assert "operated" not in rule  # a Type 1 report has no operating period
+
+
 def test_type1_failure_is_a_design_ground() -> None:
     prog = program(report_type="type1")
     tests = _with(prog, OPS_01=(EXC, 1, 1, {"effective": False}))

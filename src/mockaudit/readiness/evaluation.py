@@ -100,6 +100,7 @@ class Context:
     descriptions: Mapping[str, str]  # control → title of a description misstatement
     controls: tuple[str, ...]
     as_of: date  # Type 1: the date of the description
+    type1: bool = False  # design and implementation as of a date, no operating period
 
     @classmethod
     def of(cls, program: Program, findings: Sequence[Finding]) -> Context:
@@ -125,6 +126,7 @@ class Context:
             descriptions=descriptions,
             controls=tuple(c.id for c in program.controls),
             as_of=program.engagement.period_end,
+            type1=program.engagement.report_type is ReportType.TYPE1,
         )
 
 

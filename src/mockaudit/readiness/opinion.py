@@ -196,7 +196,13 @@ def _unqualified_rule(
         for cid, o in results.items()
         if o.exceptions and (o.effective is not None or o.missed)
     ]
-    text = "unqualified: every in-scope criterion is met by a control that operated effectively"
+    if context.type1:  # no operating period to speak of (soc2-domain.md §3.6)
+        text = (
+            "unqualified: every in-scope criterion is met by a control suitably designed "
+            f"and implemented as of {context.as_of}"
+        )
+    else:
+        text = "unqualified: every in-scope criterion is met by a control that operated effectively"
     if noted:
         text += (
             f"; exceptions noted in Section IV on {_names(noted)} are within the tolerable rate"
