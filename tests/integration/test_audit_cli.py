@@ -39,7 +39,8 @@ def test_audit_scenario_without_any_vault(tmp_path: Path, run_cli, monkeypatch) 
     assert (
         f"timeline:        Type 2 2025-07-01 to 2026-06-30 is over: report about "
         f"{t['type2_report_date']} with its exceptions; next period 2026-07-01 to "
-        f"{t['next_period_end']}, report about {t['next_report_date']}"
+        f"{t['next_period_end']}, report about {t['next_report_date']} (exceptions until "
+        f"remediation, about {t['remediated_on']}, fall into it too)"
     ) in result.out
     assert not (tmp_path / "vault").exists()
 

@@ -76,6 +76,10 @@ def test_a_completed_period_is_reported_with_its_exceptions_and_never_restarted(
     assert got.next_period_start == date(2026, 7, 1)  # the day after, not after remediation
     assert got.next_period_end == date(2026, 9, 30)
     assert got.next_report_date == date(2026, 11, 4)
+    # remediated on 2026-07-27, after the next period began: its report carries them too
+    assert got.next_period_carries_gaps()
+    nothing_open = timeline([], prog.engagement, as_of=AS_OF, window_months=3)
+    assert nothing_open.period_completed and not nothing_open.next_period_carries_gaps()
 
 
 def test_owners_work_in_parallel_and_ownerless_work_queues() -> None:

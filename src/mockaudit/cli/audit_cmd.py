@@ -210,6 +210,11 @@ def _timeline_text(t: Timeline) -> str:
             f"Type 2 {t.type2_period_start} to {t.type2_period_end} is over: report about "
             f"{t.type2_report_date} with its exceptions; next period {t.next_period_start} to "
             f"{t.next_period_end}, report about {t.next_report_date}"
+            + (
+                f" (exceptions until remediation, about {t.remediated_on}, fall into it too)"
+                if t.next_period_carries_gaps()
+                else ""
+            )
         )
     return (
         f"Type 1 from {t.type1_earliest}; Type 2 {t.type2_period_start} to "

@@ -170,6 +170,17 @@ class Timeline(_Frozen):
     next_period_end: date | None = None
     next_report_date: date | None = None
 
+    def next_period_carries_gaps(self) -> bool:
+        """The open gaps are fixed only after the next period has begun: what goes wrong
+        until then falls into that period's report too (remediation cannot reach back)."""
+        return bool(
+            self.period_completed
+            and self.remediation_days > 0
+            and self.remediated_on is not None
+            and self.next_period_start is not None
+            and self.remediated_on > self.next_period_start
+        )
+
 
 class GroundKind(StrEnum):
     """Why a criterion is modified (soc2-domain.md §3.4 exception families, §3.5 drivers)."""

@@ -106,28 +106,16 @@ def timeline_panel(run: Run, timeline: Timeline | None) -> Content:
     if timeline is None:
         return Content("No timeline: the run has no readiness result.")
     current = "Type 2" if run.report_type.value == "type2" else "Type 1"
-    lines = [
-        _line(("This run: ", "bold"), f"{current}, period end {run.period_end}"),
-        _line(
-            ("Remediation: ", "bold"),
-            f"~{timeline.remediation_days} calendar days for the open high/medium gaps",
-        ),
-    ]
-    if timeline.period_completed:  # reported as run; remediation goes into the next period
-        lines += [
+    this_run = _line(("This run: ", "bold"), f"{current}, period end {run.period_end}")
+    if timeline.period_completed:
+        return Content("\n").join([this_run, *_completed_lines(timeline)])
+    return Content("\n").join(
+        [
+            this_run,
             _line(
-                ("Type 2: ", "bold"),
-                f"period {timeline.type2_period_start} → {timeline.type2_period_end} is over: "
-                f"report ~{timeline.type2_report_date} with its exceptions",
+                ("Remediation: ", "bold"),
+                f"~{timeline.remediation_days} calendar days for the open high/medium gaps",
             ),
-            _line(
-                ("Next period: ", "bold"),
-                f"{timeline.next_period_start} → {timeline.next_period_end}, "
-                f"report ~{timeline.next_report_date}",
-            ),
-        ]
-    else:
-        lines += [
             _line(("Type 1: ", "bold"), f"earliest report date {timeline.type1_earliest}"),
             _line(
                 ("Type 2: ", "bold"),
@@ -135,7 +123,29 @@ def timeline_panel(run: Run, timeline: Timeline | None) -> Content:
                 f"{timeline.type2_period_end}, report ~{timeline.type2_report_date}",
             ),
         ]
-    return Content("\n").join(lines)
+    )
+
+
+def _completed_lines(timeline: Timeline) -> list[Content]:
+    """A period already over is reported as run; remediation goes into the next period,
+    whose report carries the gaps still open when it began."""
+    carries = "; it carries the open gaps" if timeline.next_period_carries_gaps() else ""
+    return [
+        _line(
+            ("Remediation: ", "bold"),
+            f"~{timeline.remediation_days} days, done ~{timeline.remediated_on}",
+        ),
+        _line(
+            ("Type 2: ", "bold"),
+            f"period {timeline.type2_period_start} → {timeline.type2_period_end} is over: "
+            f"report ~{timeline.type2_report_date} with its exceptions",
+        ),
+        _line(
+            ("Next period: ", "bold"),
+            f"{timeline.next_period_start} → {timeline.next_period_end}, "
+            f"report ~{timeline.next_report_date}{carries}",
+        ),
+    ]
 
 
 def change_panel(current: Run, previous: Run | None, fixed: int, new: int, still: int) -> Content:
