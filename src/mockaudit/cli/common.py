@@ -72,6 +72,29 @@ def read_passphrase(passphrase_file: Path | None, *, confirm: bool = False) -> s
     return _prompt("Vault passphrase", confirm=confirm)
 
 
+def new_passphrase(path: Path | None, label: str = "New passphrase") -> str:
+    """A new passphrase from --new-passphrase-file, else $MOCKAUDIT_NEW_PASSPHRASE, else a
+    confirmed prompt; never empty."""
+    if path is not None:
+        return read_passphrase(path)
+    env = os.environ.get(NEW_PASSPHRASE_ENV)
+    if env is not None:
+        return env
+    value = _prompt(label, confirm=True)
+    if not value:
+        raise InputError("the new passphrase is empty")
+    return value
+
+
+def new_passphrase_option(func: F) -> F:
+    """``--new-passphrase-file`` on every command that sets a passphrase."""
+    return click.option(
+        "--new-passphrase-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Read the new passphrase from this file (else ${NEW_PASSPHRASE_ENV}, else a prompt).",
+    )(func)
+
+
 def _prompt(label: str, *, confirm: bool) -> str:
     if not sys.stdin.isatty():
         raise InputError(

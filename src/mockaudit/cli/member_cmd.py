@@ -14,16 +14,16 @@ import click
 from mockaudit.cli.common import (
     _prompt,
     chosen_member,
+    new_passphrase,
+    new_passphrase_option,
     read_passphrase,
     resolve_vault,
     vault_options,
 )
-from mockaudit.cli.vault_cmd import new_passphrase
 from mockaudit.errors import InputError
 from mockaudit.session import Session
 
 RECOVERY_ENV = "MOCKAUDIT_RECOVERY_CODE"
-NEW_PASSPHRASE_HELP = "Read the new passphrase from this file (else $MOCKAUDIT_NEW_PASSPHRASE)."  # noqa: S105
 
 
 @click.group("member")
@@ -58,11 +58,7 @@ def list_members(vault_dir: Path | None, passphrase_file: Path | None) -> None:
     is_flag=True,
     help="Print a one-time enrolment code instead; they set their own passphrase with it.",
 )
-@click.option(
-    "--new-passphrase-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=NEW_PASSPHRASE_HELP,
-)
+@new_passphrase_option
 def add(
     vault_dir: Path | None,
     passphrase_file: Path | None,
@@ -111,11 +107,7 @@ def remove(vault_dir: Path | None, passphrase_file: Path | None, name: str, yes:
     help=f"Unlock with the recovery kit's code (--passphrase-file, ${RECOVERY_ENV} or a "
     "prompt) and set a new passphrase for --member.",
 )
-@click.option(
-    "--new-passphrase-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=NEW_PASSPHRASE_HELP,
-)
+@new_passphrase_option
 def passwd(
     vault_dir: Path | None,
     passphrase_file: Path | None,

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from mockaudit.cli.common import (
-    NEW_PASSPHRASE_ENV,
-    _prompt,
     chosen_member,
+    new_passphrase,
+    new_passphrase_option,
     read_passphrase,
     resolve_vault,
     vault_options,
 )
 from mockaudit.cli.progress import counting, progress_on_stderr
-from mockaudit.errors import InputError, IntegrityError
+from mockaudit.errors import IntegrityError
 from mockaudit.session import KdfParams, Session
 
 
@@ -128,11 +127,7 @@ def verify(
 
 @vault_group.command()
 @vault_options
-@click.option(
-    "--new-passphrase-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=f"Read the new passphrase from this file (else ${NEW_PASSPHRASE_ENV}, else a prompt).",
-)
+@new_passphrase_option
 def passwd(
     vault_dir: Path | None, passphrase_file: Path | None, new_passphrase_file: Path | None
 ) -> None:
@@ -151,18 +146,6 @@ def passwd(
         session.set_member_passphrase(new)
         me = session.me().label
     click.echo(f"passphrase of {me} changed; vault.key and vault.key.bak updated")
-
-
-def new_passphrase(path: Path | None, label: str = "New passphrase") -> str:
-    if path is not None:
-        return read_passphrase(path)
-    env = os.environ.get(NEW_PASSPHRASE_ENV)
-    if env is not None:
-        return env
-    value = _prompt(label, confirm=True)
-    if not value:
-        raise InputError("the new passphrase is empty")
-    return value
 
 
 @vault_group.command()
