@@ -46,8 +46,8 @@ from mockaudit.errors import HeaderDamagedError, IntegrityError
 from mockaudit.vault import custody, db, keyfile
 from mockaudit.vault.keyfile import Header
 from mockaudit.vault.lock import WriterLock
+from mockaudit.vault.signing_key import SIGNING_KEY, WRAP_PURPOSE
 
-SIGNING_KEY = "custody-signing-key"
 _PAGE = 1000
 
 
@@ -85,7 +85,8 @@ def rewrap_all(conn: db.Connection, old_vmk: bytes, new_vmk: bytes) -> int:
     (wrapped,) = conn.execute(
         "SELECT wrapped FROM secrets WHERE name = ?", (SIGNING_KEY,)
     ).fetchone()
-    old_sign, new_sign = keyfile.subkey(old_vmk, "sign-wrap"), keyfile.subkey(new_vmk, "sign-wrap")
+    old_sign = keyfile.subkey(old_vmk, WRAP_PURPOSE)
+    new_sign = keyfile.subkey(new_vmk, WRAP_PURPOSE)
     conn.execute(
         "UPDATE secrets SET wrapped = ? WHERE name = ?",
         (rewrap(bytes(wrapped), SIGNING_KEY.encode(), old_sign, new_sign), SIGNING_KEY),

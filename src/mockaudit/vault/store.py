@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mockaudit import fsio
@@ -26,6 +25,7 @@ from mockaudit.vault import (
     blob_format,
     custody,
     db,
+    evidence_catalog,
     ingest,
     keyfile,
     keyslots,
@@ -34,6 +34,7 @@ from mockaudit.vault import (
     opening,
     rotation,
     signed_note,
+    signing_key,
 )
 from mockaudit.vault.blobstore import BlobStore
 from mockaudit.vault.ingest import AddResult, Incoming
@@ -41,7 +42,6 @@ from mockaudit.vault.keyfile import KdfParams
 from mockaudit.vault.lock import WriterLock
 
 Progress = Callable[[int], None]
-SIGNING_KEY = "custody-signing-key"
 
 
 class Vault:
@@ -218,10 +218,6 @@ class Vault:
 
     def _initialise(self) -> None:
         migrations.migrate(self.conn)
-        signer = Ed25519PrivateKey.generate()
-        raw = signer.private_bytes_raw()
-        nonce = secrets.token_bytes(12)
-        wrapped = nonce + AESGCM(self._key("sign-wrap")).encrypt(nonce, raw, SIGNING_KEY.encode())
         facts = db.cipher_facts(self.conn)
         with db.atomic(self.conn):
             self.conn.executemany(
@@ -233,10 +229,7 @@ class Vault:
                     *facts.items(),
                 ],
             )
-            self.conn.execute(
-                "INSERT INTO secrets (name, wrapped, public) VALUES (?, ?, ?)",
-                (SIGNING_KEY, wrapped, signer.public_key().public_bytes_raw()),
-            )
+            signing_key.store_new(self.conn, self._key(signing_key.WRAP_PURPOSE))
 
     def _check_epoch(self) -> None:
         try:
@@ -386,45 +379,10 @@ class Vault:
     def list_evidence(
         self, *, control: str | None = None, search: str | None = None
     ) -> list[EvidenceInfo]:
-        sql = (
-            "SELECT evidence_id, original_name, size, sha256, media_type, source, added_at, "
-            "blob_file FROM evidence"
-        )
-        where: list[str] = []
-        args: list[str] = []
-        if control:
-            where.append(
-                "evidence_id IN (SELECT evidence_id FROM evidence_links WHERE control_id = ?)"
-            )
-            args.append(control)
-        if search:
-            where.append("(original_name LIKE ? OR evidence_id LIKE ?)")
-            args += [f"%{search}%", f"%{search}%"]
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        rows = self.conn.execute(sql + " ORDER BY evidence_id", args).fetchall()
-        links = self._links_by_evidence()
-        return [_info(row, links.get(row[0], [])) for row in rows]
-
-    def _links_by_evidence(self) -> dict[str, list[Link]]:
-        out: dict[str, list[Link]] = {}
-        for ev, control, population, item in self.conn.execute(
-            "SELECT evidence_id, control_id, population_id, item_key FROM evidence_links "
-            "ORDER BY evidence_id, control_id, population_id, item_key"
-        ):
-            out.setdefault(ev, []).append(Link(control, population, item))
-        return out
+        return evidence_catalog.list_evidence(self.conn, control=control, search=search)
 
     def get_evidence(self, evidence_id: str) -> EvidenceInfo:
-        row = self.conn.execute(
-            "SELECT evidence_id, original_name, size, sha256, media_type, source, added_at, "
-            "blob_file FROM evidence WHERE evidence_id = ?",
-            (evidence_id,),
-        ).fetchone()
-        if row is None:
-            raise InputError(f"no evidence with id {evidence_id}")
-        links = self._links_by_evidence().get(evidence_id, [])
-        return _info(row, links)
+        return evidence_catalog.get_evidence(self.conn, evidence_id)
 
     def custody_history(self, evidence_id: str) -> list[custody.CustodyEvent]:
         self.get_evidence(evidence_id)
@@ -464,10 +422,7 @@ class Vault:
         return f"mockaudit.local/{self.header.vault_id}"
 
     def public_key(self) -> bytes:
-        row = self.conn.execute(
-            "SELECT public FROM secrets WHERE name = ?", (SIGNING_KEY,)
-        ).fetchone()
-        return bytes(row[0])
+        return signing_key.public_key(self.conn)
 
     def verifier_key(self) -> str:
         return signed_note.verifier_key(self.origin, self.public_key())
@@ -476,53 +431,19 @@ class Vault:
         """What ``package verify --key`` pins: the signing key's fingerprint, 16 hex digits."""
         return signed_note.fingerprint(self.origin, self.public_key())[: signed_note.PIN_HEX_MIN]
 
-    def _signer(self) -> Ed25519PrivateKey:
-        row = self.conn.execute(
-            "SELECT wrapped FROM secrets WHERE name = ?", (SIGNING_KEY,)
-        ).fetchone()
-        wrapped = bytes(row[0])
-        try:
-            raw = AESGCM(self._key("sign-wrap")).decrypt(
-                wrapped[:12], wrapped[12:], SIGNING_KEY.encode()
-            )
-        except InvalidTag:
-            raise IntegrityError("the custody signing key is damaged") from None
-        return Ed25519PrivateKey.from_private_bytes(raw)
-
     def tree_size(self) -> int:
         return custody.tree_size(self.conn)
 
     def checkpoint(self, out: Path | None = None) -> str:
-        """Sign the current custody root as a C2SP checkpoint note, record and return it.
-
-        With ``out`` the note is also written there (atomically) before the commit: if
-        that write fails, no checkpoint is recorded either. The note pins the tree as it
-        was before its own event, so a note written just before a failed commit is still
-        true.
-        """
+        """Sign the current custody root as a C2SP checkpoint note, record and return it
+        (signing_key.record_checkpoint: written to ``out`` before the commit, if given)."""
         self._require_writer()
         with self.mutex, db.atomic(self.conn):
-            size = custody.tree_size(self.conn)
-            root = custody.root_at(self.conn, size)
-            text = signed_note.checkpoint_text(signed_note.Checkpoint(self.origin, size, root))
-            note = signed_note.sign_note(text, self.origin, self._signer())
-            stamp = custody.now_utc().isoformat(timespec="seconds")
-            self.conn.execute(
-                "INSERT OR REPLACE INTO checkpoints (size, root, note, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                (size, root, note, stamp),
-            )
-            custody.append(self.conn, "checkpoint", size=size, root=root.hex())
-            if out is not None:
-                fsio.sweep_temps(out.parent, {out.name})  # an earlier failed write's
-                fsio.atomic_write_bytes(out, note.encode("utf-8"))
-        return note
+            key = signing_key.signer(self.conn, self._key(signing_key.WRAP_PURPOSE))
+            return signing_key.record_checkpoint(self.conn, self.origin, key, out)
 
     def latest_checkpoint(self) -> str | None:
-        row = self.conn.execute(
-            "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1"
-        ).fetchone()
-        return str(row[0]) if row else None
+        return signing_key.latest_checkpoint(self.conn)
 
     # ----- keys and members (membership.py) -----
 
@@ -570,11 +491,6 @@ class _Borrowed:
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-def _info(row: tuple[str, str, int, str, str, str, str, str], links: list[Link]) -> EvidenceInfo:
-    ev, name, size, sha, media, source, added, blob = row
-    return EvidenceInfo(ev, name, size, sha, media, source, added, blob, links=tuple(links))
 
 
 def _precreate_private(path: Path) -> None:
