@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3.dbapi2 as sqlite
 
 from mockaudit.errors import HeaderDamagedError, InputError
 from mockaudit.session import Session
@@ -165,24 +166,40 @@ def _open_glitch(lines: list[str], errors: list[str]) -> bool:
     return "READY" not in lines and bool(errors)
 
 
+def _checker_glitch(exc: BaseException) -> str | None:
+    """The LazyFS quirk behind a checker failure, or None for a real one.
+
+    Two faces of the ftruncate quirk (_open_glitch): the writable open's ``vault.lock``
+    (ENOENT/EIO, surfaced as "… while opening the vault"), and SQLite's ftruncate of
+    ``vault.db-shm`` when it is the first connection after the cut, which SQLite reports as
+    "disk I/O error" (SQLITE_IOERR_SHMOPEN) on the first statement. A damaged vault reads
+    as "malformed" or fails the verifier, never as an I/O error from the file system.
+    """
+    cause = exc.__context__ if isinstance(exc, InputError) else exc
+    lock_quirk = (
+        isinstance(exc, InputError)
+        and "while opening the vault" in str(exc)
+        and isinstance(cause, OSError)
+        and cause.errno in (errno.ENOENT, errno.EIO)
+        and (cause.filename is None or str(cause.filename).endswith("vault.lock"))
+    )
+    shm_quirk = isinstance(cause, sqlite.OperationalError) and str(cause) == "disk I/O error"
+    return repr(cause) if lock_quirk or shm_quirk else None
+
+
 def _check(
     pp: PowerPath, vault: Vault, t: Templates, job: JobResult, figures: Figures, m: Mount
 ) -> None:
-    """The path's checker, retried once on a fresh mount when its own writable open meets
-    LazyFS's ftruncate quirk (_open_glitch): a file that is really gone fails again."""
+    """The path's checker, retried once on a fresh mount when it meets LazyFS's ftruncate
+    quirk (_checker_glitch): a vault really damaged fails again, and is reported."""
     try:
         _check_restoring(pp, vault, t, job, figures)
-    except InputError as exc:
-        cause = exc.__context__
-        quirk = (
-            isinstance(cause, OSError)
-            and cause.errno in (errno.ENOENT, errno.EIO)
-            and (cause.filename is None or str(cause.filename).endswith("vault.lock"))
-        )
-        if "while opening the vault" not in str(exc) or not quirk:
-            raise AssertionError(f"{exc} ({cause!r})") from exc
+    except (InputError, sqlite.OperationalError) as exc:
+        glitch = _checker_glitch(exc)
+        if glitch is None:
+            raise AssertionError(f"{exc} ({exc.__context__!r})") from exc
         figures.lazyfs_glitches += 1
-        figures.glitch_errors.append(repr(cause))
+        figures.glitch_errors.append(glitch)
         m.remount()
         _check_restoring(pp, vault, t, job, figures)
 
@@ -286,3 +303,34 @@ def test_power_cut_on_write_path_loses_nothing_acknowledged(
     assert figures.killed_mid_op > 0, "every cut came after the work was done"
     assert figures.lazyfs_faults_fired > 0, "no power cut ever landed inside SQLite"
     shutil.rmtree(mount.mnt / pp.name)
+
+
+def _raised(exc: Exception, cause: Exception) -> Exception:
+    """``exc`` as the vault raises it: from an ``except`` block, its cause hidden."""
+    try:
+        try:
+            raise cause
+        except Exception:
+            raise exc from None
+    except Exception as raised:
+        return raised
+
+
+def test_only_the_lazyfs_ftruncate_quirk_is_retried() -> None:
+    """The checker's one retry covers LazyFS's quirk and nothing a damaged vault raises."""
+    lock = OSError(errno.ENOENT, "No such file or directory", "/m/vault/vault.lock")
+    opening = "vault.lock could not be opened while opening the vault"
+    assert _checker_glitch(_raised(InputError(opening), lock))
+    assert _checker_glitch(sqlite.OperationalError("disk I/O error"))
+    assert _checker_glitch(
+        _raised(
+            InputError("the vault could not be read"), sqlite.OperationalError("disk I/O error")
+        )
+    )
+    for real in (
+        sqlite.OperationalError("database disk image is malformed"),
+        _raised(InputError(opening), OSError(errno.ENOENT, "missing", "/m/vault/vault.db")),
+        _raised(InputError(opening), OSError(errno.EACCES, "denied", "/m/vault/vault.lock")),
+        InputError("wrong passphrase or damaged key file"),
+    ):
+        assert _checker_glitch(real) is None, real
