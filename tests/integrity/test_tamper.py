@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mockaudit.vault import custody, population_store
 from tests.integrity.conftest import Built, copy_folder, raw_conn, swap_blob
 
@@ -119,6 +121,30 @@ def test_edited_population_cell_is_named_by_the_full_digest(built: Built) -> Non
     out = _verify(built)
     assert out.code == 4
     assert "PROBLEM: population terminations: rows were changed (row digest differs" in out.out
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE {t} SET _line = 'line ' || _line WHERE _row = 1",
+        "UPDATE {t} SET c0 = X'00' WHERE _row = 1",
+        "UPDATE {t} SET c0 = (SELECT c0 FROM {t} WHERE _row = 2), _key = (SELECT _key FROM {t} "
+        "WHERE _row = 2) WHERE _row = 1",
+    ],
+    ids=["int-made-text", "cell-made-blob", "row-copied-over-another"],
+)
+def test_type_and_copy_edits_are_named_by_the_full_digest(built: Built, edit: str) -> None:
+    """A value of another type (text for a line number, a BLOB nobody could import) or a
+    row copied over another changes the digest; a BLOB is reported, not a crash."""
+    conn = raw_conn(built.vault)
+    table = population_store.get_table(conn, "terminations")
+    assert table is not None
+    conn.execute(edit.format(t=f'"{table.table}"'))
+    conn.close()
+    out = _verify(built)
+    assert out.code == 4, out.out
+    assert "PROBLEM: population terminations: rows were changed (row digest differs" in out.out
+    assert "Traceback" not in out.out + out.err
 
 
 def test_deleted_custody_row_is_named(built: Built) -> None:

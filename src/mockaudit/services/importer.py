@@ -31,7 +31,7 @@ from mockaudit.domain.evidence import Link
 from mockaudit.domain.native_import import GitOptions, NativeImport
 from mockaudit.domain.progress import StageProgress
 from mockaudit.domain.reference_controls import POPULATION_KINDS
-from mockaudit.errors import InputError
+from mockaudit.errors import InputError, IntegrityError
 from mockaudit.scenarios.csv_reader import CsvTable, RowTable, open_csv, row_batches
 from mockaudit.scenarios.formats.mapped_csv import parse_mapping
 from mockaudit.scenarios.formats.registry import Fill, FormatTable, ImportOptions, format_named
@@ -40,13 +40,15 @@ from mockaudit.scenarios.json_reader import open_json_rows
 from mockaudit.scenarios.loader import Scenario, load_scenario
 from mockaudit.vault import custody, population_feed, population_queries, program_store
 from mockaudit.vault.ingest import Incoming
-from mockaudit.vault.population_digest import RowDigest, record_rows
+from mockaudit.vault.population_digest import record_rows
 from mockaudit.vault.population_store import (
     PopulationTable,
+    PreparedRows,
     RowSource,
     get_table,
     replace_population,
 )
+from mockaudit.vault.row_digest import RowDigest
 from mockaudit.vault.store import Vault
 
 Progress = StageProgress  # (stage, done, total; total 0 = unknown)
@@ -335,6 +337,7 @@ def _store_rows(
     digest = RowDigest()
     pid = population.id
     with _row_source(table, population.key, population.date) as rows:
+        elsewhere = isinstance(rows, PreparedRows)  # the parsing process digests what it sends
         done = replace_population(
             vault.conn,
             pid,
@@ -346,9 +349,12 @@ def _store_rows(
             source_path=source_path,
             imported_at=stamp,
             progress=(lambda n: progress(f"rows {pid}", n, 0)) if progress else None,
-            on_rows=digest.add,
+            on_rows=None if elsewhere else digest.add,
         )
-    record_rows(vault.conn, done, digest)  # custody binds the rows as stored
+        digested = rows.digest if isinstance(rows, PreparedRows) else digest
+    if digested is None:  # never expected: the feed raises unless it ended with "done"
+        raise IntegrityError(f"population {pid}: the parsing process sent no row digest")
+    record_rows(vault.conn, done, digested)  # custody binds the rows as stored
     return done
 
 

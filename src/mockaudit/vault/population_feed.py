@@ -7,8 +7,9 @@ process: it reads the file, runs the same ``Deriver`` the writer would, and send
 each ready-to-bind block down a pipe. The writer stays the only connection to the
 vault and only unpickles and binds. Messages are pickles on the child's stdout:
 ``("block", columns, runs)`` (``Deriver.columns``: a column's repeated texts are one
-object, so the writer unpickles one string per distinct value), then ``("done",)``
-or an error.
+object, so the writer unpickles one string per distinct value), then ``("done", rows,
+digest)`` — the custody row digest (population_digest) of exactly the rows it sent,
+so the writer only binds — or an error.
 
 Guarantees kept:
 - order and line numbers: one child reads the file front to back, blocks arrive in
@@ -44,6 +45,7 @@ from typing import IO, Any
 from mockaudit import errors
 from mockaudit.errors import MockauditError
 from mockaudit.vault.population_store import Prepared, PreparedRows, RowBatch, derive_columns
+from mockaudit.vault.row_digest import FinishedDigest, RowDigest
 
 BatchSource = Callable[[], Iterable[RowBatch]]
 """Picklable: called in the child to read the raw blocks (e.g. ``partial(row_batches, table)``)."""
@@ -90,7 +92,9 @@ def parsed_elsewhere(source: BatchSource, key_i: int, day_i: int) -> Iterator[Pr
             child.stdin.close()
         except BrokenPipeError:
             pass  # the child is gone already: reading says how
-        yield PreparedRows(_received(child.stdout, child))
+        prepared = PreparedRows(())
+        prepared.blocks = _received(child.stdout, child, prepared)
+        yield prepared
     finally:
         child.stdout.close()  # a child blocked in a write gets EPIPE and exits
         try:
@@ -110,7 +114,9 @@ def _widen(pipe: IO[bytes]) -> None:
         pass  # not Linux, or above the system's pipe-max-size: the default works
 
 
-def _received(pipe: IO[bytes], child: subprocess.Popen[bytes]) -> Iterator[Prepared]:
+def _received(
+    pipe: IO[bytes], child: subprocess.Popen[bytes], prepared: PreparedRows
+) -> Iterator[Prepared]:
     while True:
         try:
             message = pickle.load(pipe)  # noqa: S301 - our own child, over a private pipe
@@ -124,6 +130,7 @@ def _received(pipe: IO[bytes], child: subprocess.Popen[bytes]) -> Iterator[Prepa
             columns, runs = message[1], message[2]
             yield zip(*columns, strict=True), len(columns[0]) if columns else 0, runs
         elif kind == "done":
+            prepared.digest = FinishedDigest(message[1], message[2])
             return
         else:
             raise _rebuilt(message)
@@ -164,11 +171,13 @@ def child_main() -> None:
 
 def _send_all(out: IO[bytes], source: BatchSource, key_i: int, day_i: int) -> None:
     sender = _Sender(out)
+    digest = RowDigest()
     try:
         try:
             for columns, runs in derive_columns(source(), key_i, day_i):
+                digest.add_columns(columns)  # exactly the values the writer binds
                 sender.send(("block", columns, runs))
-            sender.send(("done",))
+            sender.send(("done", digest.count, digest.hexdigest()))
         except MockauditError as exc:
             sender.send(("error", type(exc).__name__, exc.message))
         except BrokenPipeError:

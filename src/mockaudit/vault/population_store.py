@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import groupby, repeat
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, Protocol
 
 from mockaudit.domain.dates import day_labels, parse_day
 from mockaudit.domain.population_table import PopulationTable as PopulationTable
@@ -49,6 +49,8 @@ from mockaudit.vault.db import Connection
 
 BATCH_ROWS = 5000
 IMPORT_CACHE_KIB = 32 * 1024
+KEY_INDEX_SORT_ROWS = 1_500_000
+"""Rows past which the ``_key`` index is built mid-fill and kept up by the inserts (_KeyIndex)."""
 MASK_COLUMNS = 62
 """Columns whose blanks ``_blank`` records (bits 0..61: the mask stays a positive int64)."""
 Progress = Callable[[int], None]
@@ -64,12 +66,24 @@ Columns = tuple[list[Sequence[Any]], list[DayRun]]
 """A prepared block column by column (what the parsing process sends) and its runs."""
 
 
-@dataclass(frozen=True)
+class Digested(Protocol):
+    """A finished row digest (population_digest): the rows it covers and its hex value."""
+
+    count: int
+
+    def hexdigest(self) -> str: ...
+
+
+@dataclass
 class PreparedRows:
     """Blocks already derived by a ``Deriver`` (possibly in another process), in file
-    order, the last one carrying the final run (``Deriver.finish``)."""
+    order, the last one carrying the final run (``Deriver.finish``).
+
+    ``digest``: the row digest the producer computed over exactly the rows it handed
+    over, set once the last block is read (None: the writer digests them itself)."""
 
     blocks: Iterable[Prepared]
+    digest: Digested | None = None
 
 
 RowSource = Iterable[RowBatch] | PreparedRows
@@ -139,10 +153,6 @@ def replace_population(
     )
     try:
         conn.execute(f'CREATE INDEX "{table}_blank" ON "{table}"(_blank) WHERE _blank != 0')
-        # Also before the fill: built afterwards, the key index is one big sort, and with
-        # temp_store = MEMORY (SQLCipher never encrypts temp files) the sort holds the
-        # whole index in RAM (5M rows: > 300 MB RSS; issue 9).
-        conn.execute(f'CREATE INDEX "{table}_key" ON "{table}"(_key)')
         count = _fill(conn, table, columns, batches, key_column, date_column, progress, on_rows)
     finally:
         conn.execute(f"PRAGMA cache_size = {previous}")
@@ -195,6 +205,7 @@ def _fill(
     else:
         blocks = derive(batches, columns.index(key_column), columns.index(date_column))
     count = 0
+    key_index = _KeyIndex(conn, table)
     with _collector_paused():
         for rows, size, runs in blocks:
             if size:
@@ -203,16 +214,39 @@ def _fill(
                     on_rows(rows)
                 conn.executemany(sql, rows)
                 count += size
+                key_index.grown(count)
             if runs:
                 conn.executemany(runs_sql, runs)
             if progress and size:
                 progress(count)
+    key_index.grown(count, done=True)
     # The runs name row ids the deriver counted; SQLite numbered the rows 1..count.
     last = conn.execute(f'SELECT max(_row) FROM "{table}"').fetchone()[0] or 0
     covered = conn.execute(f'SELECT max(last_row) FROM "{table}_days"').fetchone()[0] or 0
     if last != count or covered != count:
         raise RuntimeError(f"population import counted {count} rows, stored {last}/{covered}")
     return count
+
+
+class _KeyIndex:
+    """The ``_key`` index (distinct and duplicate keys, lookups by key), built by one sort
+    once the rows are in, or as soon as they pass ``KEY_INDEX_SORT_ROWS``.
+
+    A sort costs ~0.6 s per million rows where keeping the index during the fill costs
+    ~1.5 s (each row a B-tree insert at a random place). But SQLite's sorter holds the
+    whole sort in memory when ``temp_store = MEMORY`` (SQLCipher never encrypts temp
+    files, so it must), so a population past the threshold gets its index at that point
+    (a bounded sort) and every later row is inserted into it as it comes (5M rows
+    sorted at once took > 300 MB; issue 9).
+    """
+
+    def __init__(self, conn: Connection, table: str) -> None:
+        self.conn, self.table, self.built = conn, table, False
+
+    def grown(self, rows: int, *, done: bool = False) -> None:
+        if not self.built and (done or rows >= KEY_INDEX_SORT_ROWS):
+            self.conn.execute(f'CREATE INDEX "{self.table}_key" ON "{self.table}"(_key)')
+            self.built = True
 
 
 def _as_lists(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from mockaudit.domain.evidence import EvidenceInfo
 from mockaudit.errors import IntegrityError, ProofError
-from mockaudit.vault import custody, db, merkle, population_digest, signed_note
+from mockaudit.vault import custody, db, merkle, population_digest, row_digest, signed_note
 from mockaudit.vault.population_store import all_tables
 from mockaudit.vault.store import Vault
 
@@ -243,8 +243,15 @@ def _check_populations(vault: Vault, report: VerifyReport, full: bool, records: 
                 f"recorded {event.get('table')}"
             )
             continue
+        alg = str(event.get("rows_digest_alg", row_digest.DIGEST_ALG_V1))
+        if full and alg not in row_digest.ALGORITHMS:
+            report.problems.append(
+                f"population {pid}: custody event #{event['seq']} names an unknown row "
+                f"digest ({alg}); a newer mockaudit wrote it"
+            )
+            continue
         if full:
-            count, digest = population_digest.rows_digest(vault.conn, table)
+            count, digest = population_digest.rows_digest(vault.conn, table, alg)
         else:
             count = int(vault.conn.execute(f'SELECT count(*) FROM "{table.table}"').fetchone()[0])
             digest = event.get("rows_digest", "")
