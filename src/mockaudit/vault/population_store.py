@@ -19,9 +19,9 @@ costs a few hundred rows where a full ``_day`` index cost a B-tree entry per row
 (~0.9 s of a million-row import). Tables imported before it keep their ``_day``
 index and the queries fall back to it (``population_queries``).
 
-Indexes: ``_key`` (distinct and duplicate keys) and a partial index of the rows with
-a blank cell, so counting blanks reads those rows only — not a pass decrypting the
-whole table.
+Indexes: ``_key`` (distinct and duplicate keys; built by one sort once the rows are
+in, see ``_KeyIndex``) and a partial index of the rows with a blank cell, so counting
+blanks reads those rows only — not a pass decrypting the whole table.
 
 A million-row import is dominated by per-row Python, so the derived columns are
 computed a block at a time with C-level ``map`` passes (see ``Deriver``), and a
