@@ -167,3 +167,37 @@ def test_offset_timestamps_are_stored_on_their_utc_day() -> None:
     late = datetime(2026, 3, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
     labels = population_store._day_labels([late.isoformat()], population_store._DayLabels())
     assert labels == [day_labels(late.astimezone(UTC).date())]
+
+
+def test_day_questions_on_an_unsorted_population_never_sort_in_memory(tmp_path: Path) -> None:
+    """A file not sorted by date has about one day run per row. SQLite sorts a GROUP BY or
+    an ORDER BY it cannot read from an index in a temporary B-tree, held in memory here
+    (temp_store = MEMORY): > 500 MB for a 5M-row population. Every statement the day
+    questions run must stream instead."""
+    days = [START + timedelta(days=(i * 37) % 180) for i in range(500)]  # no two alike in a row
+    _fake, session = _vault_and_fake(tmp_path, _changes(days))
+    with session:
+        conn = session.vault.conn
+        table = next(t for t in session.populations() if t.population_id == "changes")
+        runs = conn.execute(f'SELECT count(*) FROM "{table.table}_days"').fetchone()[0]
+        assert runs > 400  # the unsorted case this is about
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        try:
+            population_queries.day_counts(conn, table)
+            days_in = population_queries.day_counts(conn, table, START, END)
+            population_queries.profile(conn, table, START, END, unit=PeriodUnit.MONTH, columns=[])
+            for unit in (PeriodUnit.MONTH, PeriodUnit.WEEK):
+                for label in population_queries.strata(conn, table, START, END, unit, days=days_in):
+                    population_queries.stratum_rows(conn, table, START, END, unit, label)
+        finally:
+            conn.set_trace_callback(None)
+        day_statements = {s for s in statements if "_days" in s and s.lstrip().startswith("SELECT")}
+        assert day_statements
+        for sql in day_statements:
+            plan = " | ".join(r[-1] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", _args(sql)))
+            assert "TEMP B-TREE" not in plan, f"{sql}: {plan}"
+
+
+def _args(sql: str) -> tuple[str, ...]:
+    return ("2026-01-01", "2026-06-30")[: sql.count("?")]
