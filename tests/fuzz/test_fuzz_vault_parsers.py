@@ -400,3 +400,16 @@ def test_crafted_header_with_infinite_numbers_is_a_damaged_header() -> None:
     doc["checksum"] = hashlib.sha256(keyfile.canonical_json(doc)).hexdigest()
     with pytest.raises(IntegrityError, match="unsafe key-derivation"):
         keyfile.parse_header(keyfile.canonical_json(doc))
+
+
+@pytest.mark.parametrize("member", ["", "Dana", "9lives", "recovery", "x" * 33])
+def test_checksummed_header_with_a_bad_member_name_is_a_damaged_header(member: str) -> None:
+    """Regression (fuzz, CI): a passphrase slot whose member name the CLI would refuse
+    escaped as the CLI's InputError ("member name '' is not allowed") instead of
+    "vault.key is damaged" — a header nobody's mockaudit wrote is damaged or crafted."""
+    doc = _header_doc()
+    del doc["checksum"]
+    doc["slots"][0]["member_id"] = member
+    doc["checksum"] = hashlib.sha256(keyfile.canonical_json(doc)).hexdigest()
+    with pytest.raises(IntegrityError, match="damaged"):
+        keyfile.parse_header(keyfile.canonical_json(doc))

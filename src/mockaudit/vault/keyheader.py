@@ -278,7 +278,10 @@ def _parse_slot(s: dict[str, Any]) -> Slot:
     if kind not in keyslots.KINDS or (kind == "recovery") != (member == keyslots.RECOVERY_MEMBER):
         raise ValueError("bad slot kind")
     if kind == "passphrase":
-        keyslots.check_member_id(member)
+        try:
+            keyslots.check_member_id(member)
+        except InputError:
+            raise ValueError("bad member id") from None  # a crafted header: damaged
     slot_id = _text(s["slot_id"])
     if len(slot_id) != 16 or any(c not in "0123456789abcdef" for c in slot_id):
         raise ValueError("bad slot id")
