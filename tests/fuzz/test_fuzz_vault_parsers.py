@@ -338,7 +338,7 @@ def checksummed_headers(draw: st.DrawFn) -> bytes:
                 node[path[-1]] = draw(header_values)
             else:
                 node.pop(path[-1], None)
-        elif isinstance(node, list) and path[-1] < len(node):
+        elif isinstance(node, list) and isinstance(path[-1], int) and path[-1] < len(node):
             if draw(st.booleans()):
                 node[path[-1]] = draw(header_values)
             else:
