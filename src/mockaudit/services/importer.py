@@ -334,10 +334,10 @@ def _store_rows(
 ) -> PopulationTable:
     """Stream ``table`` into the population's vault table (caller's transaction) and bind
     the rows as stored to the custody log."""
-    digest = RowDigest()
     pid = population.id
     with _row_source(table, population.key, population.date) as rows:
-        elsewhere = isinstance(rows, PreparedRows)  # the parsing process digests what it sends
+        # The parsing process digests exactly what it sends; rows read here, the writer.
+        digest = None if isinstance(rows, PreparedRows) else RowDigest()
         done = replace_population(
             vault.conn,
             pid,
@@ -349,7 +349,7 @@ def _store_rows(
             source_path=source_path,
             imported_at=stamp,
             progress=(lambda n: progress(f"rows {pid}", n, 0)) if progress else None,
-            on_rows=None if elsewhere else digest.add,
+            on_rows=None if digest is None else digest.add,
         )
         digested = rows.digest if isinstance(rows, PreparedRows) else digest
     if digested is None:  # never expected: the feed raises unless it ended with "done"

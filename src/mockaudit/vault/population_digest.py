@@ -24,8 +24,15 @@ from typing import Any
 from mockaudit.errors import IntegrityError
 from mockaudit.vault import custody
 from mockaudit.vault.db import Connection
-from mockaudit.vault.population_store import Digested, PopulationTable
-from mockaudit.vault.row_digest import ALGORITHMS, CHUNK_ROWS, DIGEST_ALG, RowDigest, RowSumV1
+from mockaudit.vault.population_store import PopulationTable
+from mockaudit.vault.row_digest import (
+    ALGORITHMS,
+    CHUNK_ROWS,
+    DIGEST_ALG,
+    Digested,
+    RowDigest,
+    RowSumV1,
+)
 
 _DERIVED = ("_line", "_key", "_blank", "_day")
 

@@ -55,16 +55,17 @@ def day_counts(
     small histogram.
     """
     runs = _runs_table(conn, t)
-    bounded = start is not None and end is not None
-    args = (start.isoformat(), end.isoformat()) if start and end else ()
+    args: tuple[str, ...] = ()
+    if start is not None and end is not None:
+        args = (start.isoformat(), end.isoformat())
     if runs is not None:
-        where = " WHERE day BETWEEN ? AND ?" if bounded else ""
+        where = " WHERE day BETWEEN ? AND ?" if args else ""
         spans = conn.execute(
             f'SELECT day, first_row, last_row FROM "{runs}"{where} ORDER BY first_row', args
         )
         return _per_day(spans)
     sql = f'SELECT _day, count(*), min(_row), max(_row) FROM "{t.table}"'
-    if bounded:
+    if args:
         sql += f" WHERE {_IN}"
     rows = conn.execute(sql + " GROUP BY _day ORDER BY _day", args)
     return [(d, int(n), int(a), int(b)) for d, n, a, b in rows]

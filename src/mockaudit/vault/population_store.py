@@ -41,11 +41,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import groupby, repeat
 from operator import attrgetter, itemgetter
-from typing import Any, Protocol
+from typing import Any
 
 from mockaudit.domain.dates import day_labels, parse_day
 from mockaudit.domain.population_table import PopulationTable as PopulationTable
 from mockaudit.vault.db import Connection
+from mockaudit.vault.row_digest import Digested
 
 BATCH_ROWS = 5000
 IMPORT_CACHE_KIB = 32 * 1024
@@ -64,14 +65,6 @@ Prepared = tuple[Iterable[Sequence[Any]], int, list[DayRun]]
 the day runs it closed."""
 Columns = tuple[list[Sequence[Any]], list[DayRun]]
 """A prepared block column by column (what the parsing process sends) and its runs."""
-
-
-class Digested(Protocol):
-    """A finished row digest (population_digest): the rows it covers and its hex value."""
-
-    count: int
-
-    def hexdigest(self) -> str: ...
 
 
 @dataclass

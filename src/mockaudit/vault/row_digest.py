@@ -36,7 +36,7 @@ import sys
 from array import array
 from collections.abc import Sequence
 from operator import methodcaller
-from typing import Any
+from typing import Any, Protocol
 
 DIGEST_ALG = "sha256-columns/v2"
 DIGEST_ALG_V1 = "sha256-sum-of-sha256-repr-rows/v1"
@@ -45,6 +45,14 @@ CHUNK_ROWS = 5000
 _MOD = 1 << 256
 _digest = methodcaller("digest")
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
+class Digested(Protocol):
+    """A finished row digest: the rows it covers and its hex value."""
+
+    count: int
+
+    def hexdigest(self) -> str: ...
 
 
 class RowDigest:
@@ -78,6 +86,7 @@ class RowDigest:
                 del held[:CHUNK_ROWS]
 
     def hexdigest(self) -> str:
+        """The digest of every row added (the last, shorter chunk is closed: add no more)."""
         if self._pending and self._pending[0]:
             self._chunk(self._pending)
         self._pending = []
