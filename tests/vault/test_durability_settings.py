@@ -6,6 +6,8 @@ checkpoints); FULL syncs the WAL on every commit. SQLite itself fsyncs the folde
 it creates the ``-wal`` file (journal files are opened with the directory-sync flag), and
 the vault folder's other entries are synced by the key-file writes. The power-loss tests
 (tests/powerloss) show the effect; this pins the settings so a change is caught anywhere.
+A population import runs under a rollback journal with ``synchronous=EXTRA`` and puts
+these back (test_rollback_journal.py).
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def test_block_day_labels_equal_parse_day(texts: list[str]) -> None:
 
 @given(
     st.lists(
-        st.lists(st.text(alphabet=" \t\n\u00a0ab", max_size=3), min_size=1, max_size=4),
+        st.lists(st.text(alphabet=" \t\n\u00a0\x01!ab", max_size=3), min_size=1, max_size=4),
         min_size=1,
         max_size=8,
     )
@@ -71,6 +71,13 @@ def test_blank_mask_equals_sqlite_trim(records: list[list[str]]) -> None:
         for r in records
     ]
     assert list(population_store._blank_masks(records)) == want
+    # The parsing process's column-wise masks, with its columns shared and then, once a
+    # column is found mostly distinct, not: the same masks and the same cells.
+    deriver = population_store.Deriver(0, 0)
+    for _ in range(2):
+        columns, _ = deriver.columns(range(2, 2 + len(records)), records)
+        assert columns[width + 2] == want
+        assert [list(row) for row in zip(*columns[:width], strict=True)] == records
 
 
 # ----- through a vault, against the reference fake -----

@@ -25,7 +25,7 @@ from mockaudit.services import importer
 from mockaudit.session import Session
 from mockaudit.vault import custody, population_digest, population_feed, population_queries
 from mockaudit.vault.population_feed import FeedStopped, parsed_elsewhere
-from mockaudit.vault.population_store import RowBatch
+from mockaudit.vault.population_store import ColumnBlock, RowBatch
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 PROGRAM = """format = "mockaudit.scenario/1"
@@ -204,7 +204,8 @@ def _drain(source: Any) -> int:
 def test_blocks_come_back_in_order_with_their_runs() -> None:
     with parsed_elsewhere(partial(_source_of, 12_000), 0, 1) as prepared:
         blocks = list(prepared.blocks)
-    rows = [row for block, _, _ in blocks for row in block]
+    assert all(isinstance(block, ColumnBlock) for block, _, _ in blocks)
+    rows = [row for block, _, _ in blocks for row in block.rows()]
     assert [r[0] for r in rows] == [f"K{i}" for i in range(12_000)]
     assert [r[2] for r in rows] == list(range(2, 12_002))  # _line
     assert sum(size for _, size, _ in blocks) == 12_000
@@ -242,3 +243,42 @@ def test_a_writer_that_stops_early_leaves_no_child_behind(monkeypatch: pytest.Mo
                 raise RuntimeError("disk gone")  # the fill fails after the first block
     [child] = started
     assert child.returncode is not None  # reaped, not left running or a zombie
+
+
+def test_a_block_missing_a_column_is_refused_not_shifted(tmp_path: Path) -> None:
+    """Rows go fifty to a statement as one stream of values: a block one column short
+    would shift every later value into the wrong column, so it stops the import."""
+    from mockaudit.vault.population_store import ColumnBlock, PreparedRows, replace_population
+
+    header = ["pr_id", "merged_at"]
+    short = [["K1", "K2"], ["2026-01-01", "2026-01-02"], [2, 3], ["K1", "K2"], [0, 0]]  # no _day
+    with Session.create(tmp_path / "v", PASSPHRASE, kdf=FAST_KDF) as s:
+        conn = s.vault.conn
+        whole = [*short, ["2026-01-01", "2026-01-02"]]
+        for columns, refused in ((short, True), (whole, False)):
+            blocks = [(ColumnBlock(columns), 2, [(1, 2, "2026-01-01", "2026-W01")])]
+            conn.execute("BEGIN")
+            try:
+                if refused:
+                    with pytest.raises(RuntimeError, match="a block of 5 columns for 6"):
+                        replace_population(conn, "changes", header, PreparedRows(blocks), **_ARGS)
+                else:
+                    table = replace_population(
+                        conn, "changes", header, PreparedRows(blocks), **_ARGS
+                    )
+                    stored = conn.execute(f'SELECT c0, c1, _line, _key FROM "{table.table}"')
+                    assert stored.fetchall() == [
+                        ("K1", "2026-01-01", 2, "K1"),
+                        ("K2", "2026-01-02", 3, "K2"),
+                    ]
+            finally:
+                conn.execute("ROLLBACK")
+
+
+_ARGS: dict[str, Any] = {
+    "key_column": "pr_id",
+    "date_column": "merged_at",
+    "source_sha256": "0" * 64,
+    "source_path": "changes.csv",
+    "imported_at": "2026-12-07T00:00:00+00:00",
+}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -86,20 +86,48 @@ def import_scenario(vault: Vault, folder: Path, progress: Progress | None = None
     scenario = load_scenario(folder)
     stamp = custody.now_utc().isoformat(timespec="seconds")
     report = ImportReport(0, [])
-    with vault.transaction():
-        stored = _stored_hashes(vault)
-        new_map = _store_files(vault, scenario, stored, report, progress)
-        version, changes = program_store.save_program(
-            vault.conn, scenario.program, source=str(scenario.root), stamp=stamp
-        )
-        report.program_version, report.changes = version, changes
-        _supersede(vault, new_map)
-        program_store.map_files(vault.conn, new_map.items())
-        for population in scenario.program.populations:
-            report.populations.append(
-                _import_rows(vault, scenario, population.id, stored, new_map, stamp, progress)
-            )
+    with ExitStack() as feeds:
+        early = _early_feeds(scenario, feeds)
+        with vault.transaction(in_place=True):  # the rows' pages written once
+            _import_all(vault, scenario, stamp, report, early, progress)
     return report
+
+
+def _import_all(
+    vault: Vault,
+    scenario: Scenario,
+    stamp: str,
+    report: ImportReport,
+    early: dict[str, RowSource],
+    progress: Progress | None,
+) -> None:
+    """The scenario's files, program and rows, inside the caller's transaction."""
+    stored = _stored_hashes(vault)
+    new_map = _store_files(vault, scenario, stored, report, progress)
+    version, changes = program_store.save_program(
+        vault.conn, scenario.program, source=str(scenario.root), stamp=stamp
+    )
+    report.program_version, report.changes = version, changes
+    _supersede(vault, new_map)
+    program_store.map_files(vault.conn, new_map.items())
+    for population in scenario.program.populations:
+        report.populations.append(
+            _import_rows(vault, scenario, population.id, stored, new_map, stamp, early, progress)
+        )
+
+
+def _early_feeds(scenario: Scenario, stack: ExitStack) -> dict[str, RowSource]:
+    """The parsing process of each large CSV population, started before the files are
+    stored so that it parses while the writer encrypts the source (one that turns out
+    unchanged is stopped unused when ``stack`` closes)."""
+    feeds: dict[str, RowSource] = {}
+    for population in scenario.program.populations:
+        table = scenario.table(population.id)
+        if _parse_elsewhere(table):
+            feeds[population.id] = stack.enter_context(
+                _row_source(table, population.key, population.date)
+            )
+    return feeds
 
 
 def _supersede(vault: Vault, new_map: dict[str, str]) -> None:
@@ -221,6 +249,7 @@ def _import_rows(
     stored: dict[str, str],
     new_map: dict[str, str],
     stamp: str,
+    early: dict[str, RowSource],
     progress: Progress | None,
 ) -> PopulationImport:
     population = scenario.program.population(population_id)
@@ -234,7 +263,8 @@ def _import_rows(
     if existing is not None and same_shape and existing.source_sha256 == sha:
         return PopulationImport(population_id, existing.row_count, "unchanged")
     table = scenario.table(population_id)
-    done = _store_rows(vault, population, table, sha, population.file, stamp, progress)
+    rows = early.get(population_id)
+    done = _store_rows(vault, population, table, sha, population.file, stamp, progress, rows)
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
@@ -315,11 +345,15 @@ def _replace_rows(
         f"population import {table.label}",
         "imported",
     )
-    with vault.transaction():  # the source blob and the rows: both or neither
+    with (
+        _row_source(table, population.key, population.date) as rows,  # parsing from now
+        vault.transaction(in_place=True),  # the source blob and the rows: both or neither
+    ):
         [stored] = vault.add_many([item])
         existing = get_table(vault.conn, population_id)
         program_store.map_files(vault.conn, [(population.file, stored.evidence_id)])
-        done = _store_rows(vault, population, table, stored.sha256, table.label, stamp, progress)
+        sha = stored.sha256
+        done = _store_rows(vault, population, table, sha, table.label, stamp, progress, rows)
     return PopulationImport(population_id, done.row_count, "replaced" if existing else "new")
 
 
@@ -331,11 +365,13 @@ def _store_rows(
     source_path: str,
     stamp: str,
     progress: Progress | None,
+    early: RowSource | None = None,
 ) -> PopulationTable:
     """Stream ``table`` into the population's vault table (caller's transaction) and bind
-    the rows as stored to the custody log."""
+    the rows as stored to the custody log (``early``: its rows, already being parsed)."""
     pid = population.id
-    with _row_source(table, population.key, population.date) as rows:
+    source = nullcontext(early) if early is not None else None
+    with source or _row_source(table, population.key, population.date) as rows:
         # The parsing process digests exactly what it sends; rows read here, the writer.
         digest = None if isinstance(rows, PreparedRows) else RowDigest()
         done = replace_population(
@@ -394,13 +430,17 @@ def _row_source(
     table: RowTable, key_column: str, date_column: str
 ) -> AbstractContextManager[RowSource]:
     """The rows to store: a large CSV parsed in a second process, anything else here."""
-    big = isinstance(table, CsvTable) and _size(table.path) >= PARSE_ELSEWHERE_BYTES
-    if big and population_feed.available():
+    if _parse_elsewhere(table):
         header = table.header
         return population_feed.parsed_elsewhere(
             partial(row_batches, table), header.index(key_column), header.index(date_column)
         )
     return nullcontext(row_batches(table))
+
+
+def _parse_elsewhere(table: RowTable) -> bool:
+    big = isinstance(table, CsvTable) and _size(table.path) >= PARSE_ELSEWHERE_BYTES
+    return big and population_feed.available()
 
 
 def _size(path: Path) -> int:

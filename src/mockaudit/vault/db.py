@@ -16,13 +16,15 @@ from urllib.parse import quote
 
 import sqlcipher3
 
-from mockaudit.errors import IntegrityError
+from mockaudit.errors import IntegrityError, VaultInUseError
 
 DB_FILE = "vault.db"
 # A page cache large enough that analysis scans stay near plain-SQLite speed
 # (SQLCipher decrypts every page it reads) while a whole audit stays < 300 MB RSS.
 CACHE_KIB = 128 * 1024
 BUSY_TIMEOUT_MS = 5000
+SYNCHRONOUS = "FULL"
+"""Every commit on disk when it returns (WAL; rollback_journal.py uses EXTRA for its own)."""
 
 DatabaseError = sqlcipher3.dbapi2.DatabaseError
 OperationalError = sqlcipher3.dbapi2.OperationalError
@@ -46,13 +48,23 @@ def connect(
     # session open a file with damaged pages so that verify can name them.
     mode = "rwc" if create else "rw"
     conn = sqlcipher3.connect(
-        _uri(path, mode), uri=True, isolation_level=None, check_same_thread=False
+        _uri(path, mode),
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=BUSY_TIMEOUT_MS / 1000,
     )
     try:
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
     except DatabaseError as exc:
+        if "locked" in str(exc).lower():  # e.g. an import holding it (rollback_journal.py)
+            conn.close()
+            raise VaultInUseError(
+                "the vault is busy: another process is writing to it (an import holds it "
+                "until it commits); retry when it has finished"
+            ) from None
         if "not a database" in str(exc).lower():
             conn.close()
             raise IntegrityError(
@@ -81,7 +93,7 @@ def _configure(conn: Connection, *, tolerate: bool) -> None:
         "PRAGMA temp_store = MEMORY",
         f"PRAGMA cache_size = -{CACHE_KIB}",
         "PRAGMA foreign_keys = ON",
-        "PRAGMA synchronous = FULL",
+        f"PRAGMA synchronous = {SYNCHRONOUS}",
         "PRAGMA journal_mode = WAL",  # persistent in the file once set
     ]
     for pragma in pragmas:

@@ -44,7 +44,13 @@ from typing import IO, Any
 
 from mockaudit import errors
 from mockaudit.errors import MockauditError
-from mockaudit.vault.population_store import Prepared, PreparedRows, RowBatch, derive_columns
+from mockaudit.vault.population_store import (
+    ColumnBlock,
+    Prepared,
+    PreparedRows,
+    RowBatch,
+    derive_columns,
+)
 from mockaudit.vault.row_digest import FinishedDigest, RowDigest
 
 BatchSource = Callable[[], Iterable[RowBatch]]
@@ -128,7 +134,7 @@ def _received(
         kind = message[0]
         if kind == "block":
             columns, runs = message[1], message[2]
-            yield zip(*columns, strict=True), len(columns[0]) if columns else 0, runs
+            yield ColumnBlock(columns), len(columns[0]) if columns else 0, runs
         elif kind == "done":
             prepared.digest = FinishedDigest(message[1], message[2])
             return

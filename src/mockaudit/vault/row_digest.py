@@ -17,10 +17,6 @@ passes over a column (~0.4 s per million rows, where JSON per row cost ~1.5 s an
 ~3 s), and the parsing process hands its rows over column by column anyway.
 
 v1 (``DIGEST_ALG_V1``, events written before v2) hashed each row's ``repr`` with
-SHA-256 and summed the hashes modulo 2^256 (order-independent); ``rows_digest``
-recomputes whichever algorithm the event names.
-
-v1 (``DIGEST_ALG_V1``, events written before v2) hashed each row's ``repr`` with
 SHA-256 and summed the hashes modulo 2^256 (order-independent); ``RowSumV1`` recomputes
 it for them.
 

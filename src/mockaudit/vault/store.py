@@ -32,6 +32,7 @@ from mockaudit.vault import (
     membership,
     migrations,
     opening,
+    rollback_journal,
     rotation,
     signed_note,
     signing_key,
@@ -331,8 +332,12 @@ class Vault:
             return ingest.add_all(self, items, progress)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[db.Connection]:
+    def transaction(self, *, in_place: bool = False) -> Iterator[db.Connection]:
         """One transaction around ``add_many`` calls and the rows that refer to their items.
+
+        ``in_place``: a bulk write (a population's rows) goes through a rollback journal
+        when the vault is this connection's alone, so its pages are written once
+        (rollback_journal.py).
 
         Inside it ``add_many`` commits nothing on its own (its batches become savepoints),
         so an import is all or nothing: a failure at any later statement rolls back the
@@ -346,8 +351,9 @@ class Vault:
             outer = self.fresh_blobs is None
             if outer:
                 self.fresh_blobs = set()
+            journal = rollback_journal.written_in_place(self.conn) if in_place and outer else None
             try:
-                with db.atomic(self.conn):
+                with journal or contextlib.nullcontext(), db.atomic(self.conn):
                     yield self.conn
             except BaseException:
                 if outer and self.fresh_blobs:
