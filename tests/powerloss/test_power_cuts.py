@@ -9,8 +9,9 @@ intact, a power cut does not. For each write path of ``paths.POWER_PATHS``, in t
   rename, link, mkdir, unlink, directory fsync: every fsync/rename boundary), then cut;
 * ``sql`` / ``commit`` — before the Nth SQL statement / right after the Nth COMMIT, then cut;
 * ``wal``    — just before its Nth COMMIT the child arms LazyFS, which dies right before
-  (or right after) the commit's fsync of ``vault.db-wal``: the power fails inside
-  SQLite's commit, everything un-fsynced lost;
+  (or right after) the commit's fsync of ``vault.db-wal`` (of ``vault.db-journal`` for
+  an import, written in place): the power fails inside SQLite's commit, everything
+  un-fsynced lost;
 * ``db``     — LazyFS dies before the first fsync of ``vault.db`` (a WAL checkpoint,
   at the latest when the writer closes).
 
@@ -136,7 +137,9 @@ def _count(
     return {"op": int(ops), "sql": int(sql), "commit": int(commits), "elapsed": float(elapsed)}
 
 
-WAL_FSYNC = r"lazyfs::crash::timing={timing}::op=fsync::from_rgx=vault\.db-wal$"
+WAL_FSYNC = r"lazyfs::crash::timing={timing}::op=fsync::from_rgx=vault\.db-(wal|journal)$"
+"""The commit's fsync: of the WAL, or of the rollback journal an import writes in place
+under (vault/rollback_journal.py)."""
 
 
 def _plan(
