@@ -173,11 +173,8 @@ class Mount:
         self._write_config(faults)
         with self.stderr_log.open("wb") as err:
             self.proc = subprocess.Popen(
-                [str(self.exe), str(self.mnt), "--config-path", str(self.cfg), "-f",
-                 "-o", f"modules=subdir,subdir={self.root}"],
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-            )  # fmt: skip
+                self.argv(), cwd=self.dir, stdout=subprocess.DEVNULL, stderr=err
+            )
         self._log_pos = 0  # LazyFS truncates its log at start
         deadline = time.monotonic() + timeout
         while not os.path.ismount(self.mnt):
@@ -188,6 +185,15 @@ class Mount:
                 return f"{state}; stderr: {_tail(self.stderr_log)}; log: {_tail(self.log)}"
             time.sleep(0.02)
         return None
+
+    def argv(self) -> list[str]:
+        """LazyFS's command line, run in ``self.dir``. The config path is given relative:
+        LazyFS takes an argument after ``--config-path`` that contains "-o" (in any case)
+        for the next option and falls back to ``config/default.toml``, so a work folder
+        such as ``/tmp/mockaudit-lazyfs-o1x2`` (mkdtemp's random part starting with "o")
+        made every mount of a run fail."""
+        return [str(self.exe), str(self.mnt), "--config-path", self.cfg.name, "-f",
+                "-o", f"modules=subdir,subdir={self.root}"]  # fmt: skip
 
     def remount(self, faults: list[TornWrite] | None = None) -> None:
         self.unmount()

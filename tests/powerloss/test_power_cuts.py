@@ -337,3 +337,20 @@ def test_only_the_lazyfs_ftruncate_quirk_is_retried() -> None:
         InputError("wrong passphrase or damaged key file"),
     ):
         assert _checker_glitch(real) is None, real
+
+
+def test_lazyfs_mounts_from_a_work_folder_whose_name_holds_dash_o(
+    lazyfs_binary: Path, tmp_path: Path
+) -> None:
+    """LazyFS took a config path containing "-o" for its next option and aborted on
+    ``config/default.toml``: a work folder named by mkdtemp with a random part starting
+    with "o" skipped (or failed) every power-loss test of the run."""
+    m = Mount(lazyfs_binary, tmp_path / "mockaudit-lazyfs-oAb-O", "16mb")
+    try:
+        m.mount(attempts=1)
+        (m.mnt / "x").write_bytes(b"not synced")
+        assert (m.mnt / "x").read_bytes() == b"not synced"
+        m.cut()  # a working mount: what was never fsynced is gone
+        assert not (m.mnt / "x").exists() or (m.mnt / "x").read_bytes() == b""
+    finally:
+        m.close()
