@@ -17,8 +17,8 @@ next open rolls back).
 
 The switch needs the vault to itself: while another connection is open (a read-only
 command in another terminal) it does not happen and the transaction runs in WAL as
-always. A reader that opens during the transaction waits for it (SQLite's busy
-timeout) and is told the vault is busy. Afterwards the vault goes back to WAL; if a
+always. A reader that opens during the transaction waits for its commit, up to
+SQLite's busy timeout, then is told the vault is busy. Afterwards the vault goes back to WAL; if a
 reader holds it at that moment, it stays in rollback mode, as durable, until the next
 open sets WAL again (``db.connect``).
 """
