@@ -282,3 +282,22 @@ _ARGS: dict[str, Any] = {
     "source_path": "changes.csv",
     "imported_at": "2026-12-07T00:00:00+00:00",
 }
+
+
+def test_a_short_row_parsed_here_fails_its_statement_not_shifted(tmp_path: Path) -> None:
+    """Rows parsed in the writer go fifty to a statement only when every row of the block
+    has the table's width; a short one (no reader yields it today) fails as it always did."""
+    from mockaudit.vault import db
+    from mockaudit.vault.population_store import replace_population
+
+    header = ["pr_id", "merged_at", "repo"]
+    rows = [[f"K{i}", "2026-01-01", "core"] for i in range(120)]
+    rows[77] = ["K77", "2026-01-01"]
+    with Session.create(tmp_path / "v", PASSPHRASE, kdf=FAST_KDF) as s:
+        conn = s.vault.conn
+        conn.execute("BEGIN")
+        try:
+            with pytest.raises(db.DatabaseError, match="bindings"):
+                replace_population(conn, "changes", header, [(range(2, 122), rows)], **_ARGS)
+        finally:
+            conn.execute("ROLLBACK")

@@ -8,8 +8,8 @@ lives in the runs), computed once at import with the same ``domain.dates`` rules
 the engine uses, and ``_blank``: bit i set when cell ``ci``
 is blank by the queries' test (SQL ``trim(ci) = ''``: nothing but spaces; columns
 from ``MASK_COLUMNS`` on are left out). Rows stream in with ``executemany``
-batches inside the caller's transaction (fifty rows per statement when they come
-column by column, see ``_Inserter``): a failed import leaves nothing visible.
+batches inside the caller's transaction (fifty rows per statement, see
+``_Inserter``): a failed import leaves nothing visible.
 
 Beside each table, ``pop_<n>_days`` holds its day runs: one row per maximal run of
 consecutive rows sharing a day (``first_row``, ``last_row``, ``day``, ``week``), written
@@ -63,7 +63,7 @@ Labels = tuple[str | None, str | None]  # (ISO day, ISO week) of a row, or (None
 DayRun = tuple[int, int, str | None, str | None]
 """(first row id, last row id, ISO day, ISO week): consecutive rows sharing a day."""
 ROWS_PER_INSERT = 50
-"""Rows one INSERT statement carries when a block comes column by column (``_Inserter``)."""
+"""Rows one INSERT statement carries (``_Inserter``)."""
 MAX_BOUND = 30_000
 """Parameters per statement at most (SQLite's limit is 32,766)."""
 
@@ -239,8 +239,7 @@ def _fill(
 
 
 class _Inserter:
-    """INSERTs a block's rows: one statement per row, or, for a ``ColumnBlock``,
-    ``ROWS_PER_INSERT`` rows per statement (a multi-row VALUES).
+    """INSERTs a block's rows ``ROWS_PER_INSERT`` to a statement (a multi-row VALUES).
 
     A row per statement costs SQLite a statement reset per row, and each reset frees
     and each execution allocates the statement's working memory. SQLite serves such
@@ -260,17 +259,25 @@ class _Inserter:
         self.many_sql = head + ", ".join([one] * self.per_insert)
 
     def insert(self, rows: Iterable[Sequence[Any]] | ColumnBlock, size: int) -> None:
-        if not isinstance(rows, ColumnBlock):
+        # One stream of values, row after row, so every row must be `width` long: the
+        # strict zip of a column block makes it so; a list of rows is measured.
+        if isinstance(rows, ColumnBlock):
+            if len(rows.columns) != self.width:
+                raise RuntimeError(f"a block of {len(rows.columns)} columns for {self.width}")
+            values = chain.from_iterable(rows.rows())
+        elif isinstance(rows, list) and _all_of_width(rows, self.width):
+            values, size = chain.from_iterable(rows), len(rows)
+        else:  # a row of another width fails its own statement, as it always did
             self.conn.executemany(self.one_sql, rows)
             return
-        if len(rows.columns) != self.width:
-            raise RuntimeError(f"a block of {len(rows.columns)} columns for {self.width}")
-        # One stream of values, row after row; the strict zip makes every row `width` long.
-        values = chain.from_iterable(rows.rows())
         statements = size // self.per_insert
         many = zip(*[values] * (self.width * self.per_insert), strict=False)
         self.conn.executemany(self.many_sql, islice(many, statements))
         self.conn.executemany(self.one_sql, zip(*[values] * self.width, strict=False))
+
+
+def _all_of_width(rows: list[Sequence[Any]], width: int) -> bool:
+    return bool(rows) and min(map(len, rows)) == width == max(map(len, rows))
 
 
 class _KeyIndex:
