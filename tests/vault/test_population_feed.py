@@ -25,7 +25,8 @@ from mockaudit.services import importer
 from mockaudit.session import Session
 from mockaudit.vault import custody, population_digest, population_feed, population_queries
 from mockaudit.vault.population_feed import FeedStopped, parsed_elsewhere
-from mockaudit.vault.population_store import ColumnBlock, RowBatch
+from mockaudit.vault.population_inserts import ColumnBlock
+from mockaudit.vault.population_store import RowBatch
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 PROGRAM = """format = "mockaudit.scenario/1"
@@ -248,7 +249,7 @@ def test_a_writer_that_stops_early_leaves_no_child_behind(monkeypatch: pytest.Mo
 def test_a_block_missing_a_column_is_refused_not_shifted(tmp_path: Path) -> None:
     """Rows go fifty to a statement as one stream of values: a block one column short
     would shift every later value into the wrong column, so it stops the import."""
-    from mockaudit.vault.population_store import ColumnBlock, PreparedRows, replace_population
+    from mockaudit.vault.population_store import PreparedRows, replace_population
 
     header = ["pr_id", "merged_at"]
     short = [["K1", "K2"], ["2026-01-01", "2026-01-02"], [2, 3], ["K1", "K2"], [0, 0]]  # no _day

@@ -44,13 +44,8 @@ from typing import IO, Any
 
 from mockaudit import errors
 from mockaudit.errors import MockauditError
-from mockaudit.vault.population_store import (
-    ColumnBlock,
-    Prepared,
-    PreparedRows,
-    RowBatch,
-    derive_columns,
-)
+from mockaudit.vault.population_inserts import ColumnBlock
+from mockaudit.vault.population_store import Prepared, PreparedRows, RowBatch, derive_columns
 from mockaudit.vault.row_digest import FinishedDigest, RowDigest
 
 BatchSource = Callable[[], Iterable[RowBatch]]

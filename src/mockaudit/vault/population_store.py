@@ -9,7 +9,7 @@ the engine uses, and ``_blank``: bit i set when cell ``ci``
 is blank by the queries' test (SQL ``trim(ci) = ''``: nothing but spaces; columns
 from ``MASK_COLUMNS`` on are left out). Rows stream in with ``executemany``
 batches inside the caller's transaction (fifty rows per statement, see
-``_Inserter``): a failed import leaves nothing visible.
+``population_inserts``): a failed import leaves nothing visible.
 
 Beside each table, ``pop_<n>_days`` holds its day runs: one row per maximal run of
 consecutive rows sharing a day (``first_row``, ``last_row``, ``day``, ``week``), written
@@ -21,8 +21,8 @@ costs a few hundred rows where a full ``_day`` index cost a B-tree entry per row
 index and the queries fall back to it (``population_queries``).
 
 Indexes: ``_key`` (distinct and duplicate keys; built by one sort once the rows are
-in, see ``_KeyIndex``) and a partial index of the rows with a blank cell, so counting
-blanks reads those rows only — not a pass decrypting the whole table.
+in, see ``population_inserts.KeyIndex``) and a partial index of the rows with a blank
+cell, so counting blanks reads those rows only — not a pass decrypting the whole table.
 
 A million-row import is dominated by per-row Python, so the derived columns are
 computed a block at a time with C-level ``map`` passes (see ``Deriver``), and a
@@ -40,20 +40,18 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from itertools import chain, groupby, islice, repeat
+from itertools import groupby, repeat
 from operator import attrgetter, itemgetter
 from typing import Any
 
 from mockaudit.domain.dates import day_labels, parse_day
 from mockaudit.domain.population_table import PopulationTable as PopulationTable
 from mockaudit.vault.db import Connection
+from mockaudit.vault.population_inserts import ColumnBlock, Inserter, KeyIndex
 from mockaudit.vault.row_digest import Digested
 
 BATCH_ROWS = 5000
 IMPORT_CACHE_KIB = 32 * 1024
-KEY_INDEX_CACHE_KIB = 8 * 1024
-KEY_INDEX_SORT_ROWS = 1_500_000
-"""Rows past which the ``_key`` index is built mid-fill and kept up by the inserts (_KeyIndex)."""
 MASK_COLUMNS = 62
 """Columns whose blanks ``_blank`` records (bits 0..61: the mask stays a positive int64)."""
 Progress = Callable[[int], None]
@@ -62,23 +60,6 @@ RowBatch = tuple[Sequence[int], list[list[str]]]
 Labels = tuple[str | None, str | None]  # (ISO day, ISO week) of a row, or (None, None)
 DayRun = tuple[int, int, str | None, str | None]
 """(first row id, last row id, ISO day, ISO week): consecutive rows sharing a day."""
-ROWS_PER_INSERT = 50
-"""Rows one INSERT statement carries (``_Inserter``)."""
-MAX_BOUND = 30_000
-"""Parameters per statement at most (SQLite's limit is 32,766)."""
-
-
-@dataclass(frozen=True)
-class ColumnBlock:
-    """A prepared block column by column, as the parsing process sends it
-    (``Deriver.columns``): every column holds one value per row."""
-
-    columns: list[Sequence[Any]]
-
-    def rows(self) -> Iterator[tuple[Any, ...]]:
-        return zip(*self.columns, strict=True)
-
-
 Prepared = tuple[Iterable[Sequence[Any]] | ColumnBlock, int, list[DayRun]]
 """A block ready to bind (rows of cells + _line, _key, _blank, _day, or those columns), its
 row count and the day runs it closed."""
@@ -208,14 +189,14 @@ def _fill(
     progress: Progress | None,
     on_rows: RowsSeen | None = None,
 ) -> int:
-    inserter = _Inserter(conn, table, len(columns))
+    inserter = Inserter(conn, table, len(columns))
     runs_sql = f'INSERT INTO "{table}_days" (first_row, last_row, day, week) VALUES (?, ?, ?, ?)'
     if isinstance(batches, PreparedRows):
         blocks = batches.blocks
     else:
         blocks = derive(batches, columns.index(key_column), columns.index(date_column))
     count = 0
-    key_index = _KeyIndex(conn, table)
+    key_index = KeyIndex(conn, table, IMPORT_CACHE_KIB)
     with _collector_paused():
         for rows, size, runs in blocks:
             if size:
@@ -236,74 +217,6 @@ def _fill(
     if last != count or covered != count:
         raise RuntimeError(f"population import counted {count} rows, stored {last}/{covered}")
     return count
-
-
-class _Inserter:
-    """INSERTs a block's rows ``ROWS_PER_INSERT`` to a statement (a multi-row VALUES).
-
-    A row per statement costs SQLite a statement reset per row, and each reset frees
-    and each execution allocates the statement's working memory. SQLite serves such
-    small allocations from the connection's lookaside buffer while it has room, but
-    every statement held in the statement cache keeps a share of it: after the few
-    dozen statements an import runs before its rows, each row's allocations went to
-    malloc behind SQLite's memory mutex (a million-row fill: 1.25 s → 1.65 s). Fifty
-    rows per statement make those costs fifty times rarer (1.17 s, cache full or not).
-    """
-
-    def __init__(self, conn: Connection, table: str, cells: int) -> None:
-        self.conn, self.width = conn, cells + 4
-        self.per_insert = max(1, min(ROWS_PER_INSERT, MAX_BOUND // self.width))
-        one = "(" + ", ".join("?" for _ in range(self.width)) + ")"
-        head = f'INSERT INTO "{table}" ({_names(cells)}, _line, _key, _blank, _day) VALUES '
-        self.one_sql = head + one
-        self.many_sql = head + ", ".join([one] * self.per_insert)
-
-    def insert(self, rows: Iterable[Sequence[Any]] | ColumnBlock, size: int) -> None:
-        # One stream of values, row after row, so every row must be `width` long: the
-        # strict zip of a column block makes it so; a list of rows is measured.
-        if isinstance(rows, ColumnBlock):
-            if len(rows.columns) != self.width:
-                raise RuntimeError(f"a block of {len(rows.columns)} columns for {self.width}")
-            values = chain.from_iterable(rows.rows())
-        elif isinstance(rows, list) and _all_of_width(rows, self.width):
-            values, size = chain.from_iterable(rows), len(rows)
-        else:  # a row of another width fails its own statement, as it always did
-            self.conn.executemany(self.one_sql, rows)
-            return
-        statements = size // self.per_insert
-        many = zip(*[values] * (self.width * self.per_insert), strict=False)
-        self.conn.executemany(self.many_sql, islice(many, statements))
-        self.conn.executemany(self.one_sql, zip(*[values] * self.width, strict=False))
-
-
-def _all_of_width(rows: list[Sequence[Any]], width: int) -> bool:
-    return bool(rows) and min(map(len, rows)) == width == max(map(len, rows))
-
-
-class _KeyIndex:
-    """The ``_key`` index (distinct and duplicate keys, lookups by key), built by one sort
-    once the rows are in, or as soon as they pass ``KEY_INDEX_SORT_ROWS``.
-
-    A sort costs ~0.6 s per million rows where keeping the index during the fill costs
-    ~1.5 s (each row a B-tree insert at a random place). But SQLite's sorter holds the
-    whole sort in memory when ``temp_store = MEMORY`` (SQLCipher never encrypts temp
-    files, so it must), so a population past the threshold gets its index at that point
-    (a bounded sort) and every later row is inserted into it as it comes (5M rows
-    sorted at once took > 300 MB; issue 9).
-    """
-
-    def __init__(self, conn: Connection, table: str) -> None:
-        self.conn, self.table, self.built = conn, table, False
-
-    def grown(self, rows: int, *, done: bool = False) -> None:
-        if not self.built and (done or rows >= KEY_INDEX_SORT_ROWS):
-            # The sort holds every key in memory: the page cache hands it its memory first
-            # (a million-row import's peak RSS 135 MB → 110 MB, same time overall: the
-            # dirty pages it writes out here the commit no longer has to).
-            self.conn.execute(f"PRAGMA cache_size = -{KEY_INDEX_CACHE_KIB}")
-            self.conn.execute(f'CREATE INDEX "{self.table}_key" ON "{self.table}"(_key)')
-            self.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-            self.built = True
 
 
 def _as_lists(rows: Iterable[Sequence[Any]] | ColumnBlock) -> list[list[Any]]:
@@ -433,10 +346,6 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def _names(n: int) -> str:
-    return ", ".join(f"c{i}" for i in range(n))
 
 
 def _blank_masks(records: list[list[str]]) -> Iterable[int]:
