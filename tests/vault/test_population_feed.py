@@ -302,3 +302,36 @@ def test_a_short_row_parsed_here_fails_its_statement_not_shifted(tmp_path: Path)
                 replace_population(conn, "changes", header, [(range(2, 122), rows)], **_ARGS)
         finally:
             conn.execute("ROLLBACK")
+
+
+def test_an_import_reads_a_json_population_no_more_than_loading_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a JSON table reads its whole array (to learn its columns). Starting the
+    parsing processes early must not open one more time: an unchanged JSON population
+    is read once per import (the load's header check), a changed one once more (its rows)."""
+    import shutil
+
+    from mockaudit.scenarios import loader
+    from tests.scenarios.test_loader import VALID, replace
+
+    folder = tmp_path / "s"
+    shutil.copytree(VALID, folder)
+    (folder / "populations/access-removals.json").write_text(
+        '[{"event_id": "OK-1", "email": "zoe@northwind.example", "removed_on": "2026-02-10"}]'
+    )
+    replace('"populations/access-removals.csv"', '"populations/access-removals.json"')(folder)
+    opened: list[str] = []
+    real = loader.open_json_rows
+
+    def counting(path: Path, label: str | None = None) -> Any:
+        opened.append(path.name)
+        return real(path, label)
+
+    monkeypatch.setattr(loader, "open_json_rows", counting)
+    with Session.create(tmp_path / "v", PASSPHRASE, kdf=FAST_KDF) as s:
+        s.import_scenario(folder)
+        first, opened[:] = list(opened), []
+        s.import_scenario(folder)
+    assert first == ["access-removals.json"] * 2  # the load's check, then its rows
+    assert opened == ["access-removals.json"]  # unchanged: the load's check only

@@ -122,6 +122,9 @@ def _early_feeds(scenario: Scenario, stack: ExitStack) -> dict[str, RowSource]:
     unchanged is stopped unused when ``stack`` closes)."""
     feeds: dict[str, RowSource] = {}
     for population in scenario.program.populations:
+        # Decided from the file first: opening a JSON table reads its whole array.
+        if not _big_csv(scenario.population_files[population.id]):
+            continue
         table = scenario.table(population.id)
         if _parse_elsewhere(table):
             feeds[population.id] = stack.enter_context(
@@ -370,8 +373,11 @@ def _store_rows(
     """Stream ``table`` into the population's vault table (caller's transaction) and bind
     the rows as stored to the custody log (``early``: its rows, already being parsed)."""
     pid = population.id
-    source = nullcontext(early) if early is not None else None
-    with source or _row_source(table, population.key, population.date) as rows:
+    if early is not None:
+        source: AbstractContextManager[RowSource] = nullcontext(early)
+    else:
+        source = _row_source(table, population.key, population.date)
+    with source as rows:
         # The parsing process digests exactly what it sends; rows read here, the writer.
         digest = None if isinstance(rows, PreparedRows) else RowDigest()
         done = replace_population(
@@ -439,8 +445,11 @@ def _row_source(
 
 
 def _parse_elsewhere(table: RowTable) -> bool:
-    big = isinstance(table, CsvTable) and _size(table.path) >= PARSE_ELSEWHERE_BYTES
-    return big and population_feed.available()
+    return isinstance(table, CsvTable) and _big_csv(table.path) and population_feed.available()
+
+
+def _big_csv(path: Path) -> bool:
+    return path.suffix.lower() != ".json" and _size(path) >= PARSE_ELSEWHERE_BYTES
 
 
 def _size(path: Path) -> int:

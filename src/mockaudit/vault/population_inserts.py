@@ -56,13 +56,13 @@ class Inserter:
         self.one_sql = head + one
         self.many_sql = head + ", ".join([one] * self.per_insert)
 
-    def insert(self, rows: Iterable[Sequence[Any]] | ColumnBlock, size: int) -> None:
+    def insert(self, rows: Iterable[Sequence[Any]] | ColumnBlock) -> None:
         # One stream of values, row after row, so every row must be `width` long: the
         # strict zip of a column block makes it so; a list of rows is measured.
         if isinstance(rows, ColumnBlock):
             if len(rows.columns) != self.width:
                 raise RuntimeError(f"a block of {len(rows.columns)} columns for {self.width}")
-            values = chain.from_iterable(rows.rows())
+            values, size = chain.from_iterable(rows.rows()), len(rows.columns[0])
         elif isinstance(rows, list) and _all_of_width(rows, self.width):
             values, size = chain.from_iterable(rows), len(rows)
         else:  # a row of another width fails its own statement, as it always did

@@ -203,7 +203,7 @@ def _fill(
                 if on_rows is not None:
                     rows = _as_lists(rows)
                     on_rows(rows)
-                inserter.insert(rows, size)
+                inserter.insert(rows)
                 count += size
                 key_index.grown(count)
             if runs:
