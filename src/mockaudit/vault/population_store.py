@@ -285,9 +285,9 @@ class Deriver:
         cells: list[list[str]] = []
         low: list[int] = []  # columns holding a cell below "!": only they can hold a blank
         for i, column in enumerate(zip(*records, strict=True)):
-            values = self._shared(i, column)
-            cells.append(values[0])
-            if i < MASK_COLUMNS and min(values[1]) < "!":
+            shared, distinct = self._shared(i, column)
+            cells.append(shared)
+            if i < MASK_COLUMNS and min(distinct) < "!":
                 low.append(i)
         days = _day_labels(cells[self.day_i], self.labels)
         closed = self._runs(days)
