@@ -7,7 +7,6 @@ Everything above this class (session, CLI, TUI) sees domain-level results and
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import threading
 import uuid
@@ -36,6 +35,7 @@ from mockaudit.vault import (
     rotation,
     signed_note,
     signing_key,
+    vault_files,
 )
 from mockaudit.vault.blobstore import BlobStore
 from mockaudit.vault.ingest import AddResult, Incoming
@@ -91,7 +91,7 @@ class Vault:
         """Make a new vault. vault.key is written last: until its rename nothing is a vault,
         and a failure removes what this call made, so a retry starts clean."""
         folder = Path(folder)
-        _refuse_existing(folder)
+        vault_files.refuse_existing(folder)
         if not passphrase:
             raise InputError("the passphrase is empty")
         fsio.ops().mkdir(folder)
@@ -100,7 +100,7 @@ class Vault:
         conn: db.Connection | None = None
         ours = False  # whether vault.db and the key files, if present, are this call's
         try:
-            _refuse_existing(folder)  # again under the lock: another init may have won
+            vault_files.refuse_existing(folder)  # again under the lock: another init may have won
             ours = True
             vmk = secrets.token_bytes(32)
             created = custody.now_utc().isoformat(timespec="seconds")
@@ -118,9 +118,9 @@ class Vault:
             who = keyfile.Unlocked(
                 slot.member_id, slot.display, slot.kind, slot.slot_id, False, vmk, b"", b""
             )
-            _precreate_private(folder / db.DB_FILE)
+            vault_files.precreate_private(folder / db.DB_FILE)
             conn = db.connect(folder / db.DB_FILE, keyfile.subkey(vmk, "sqlcipher"), create=True)
-            _private(folder)
+            vault_files.make_private(folder)
             vault = cls(folder, header, vmk, conn, lock, who)
             vault._initialise()
             keyfile.write_header(folder, header)  # last: a vault without its key file is unusable
@@ -128,7 +128,7 @@ class Vault:
             if conn is not None:
                 conn.close()
             if ours:
-                _remove_unfinished(folder)
+                vault_files.remove_unfinished(folder)
             lock.release()
             raise
         return vault
@@ -166,7 +166,7 @@ class Vault:
             if write:
                 migrations.migrate(conn)
                 vault.recover()
-                _private(folder)
+                vault_files.make_private(folder)
             vault._check_epoch()
             if write and header.legacy is not None:
                 membership.migrate(vault)  # format 1 → one slot named owner
@@ -476,16 +476,6 @@ class Vault:
         return membership.rekey(self, passphrase)
 
 
-def _private(folder: Path) -> None:
-    """The vault folder 0700 and its database files 0600, whatever umask made them
-    (SQLite creates vault.db from the umask; -wal and -shm copy its mode)."""
-    with contextlib.suppress(OSError):
-        os.chmod(folder, 0o700)
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(OSError):
-            os.chmod(folder / (db.DB_FILE + suffix), 0o600)
-
-
 class _Borrowed:
     """A caller's stream handed to the ingester without closing it afterwards."""
 
@@ -497,30 +487,3 @@ class _Borrowed:
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-def _precreate_private(path: Path) -> None:
-    """An empty vault.db made 0600 before SQLite opens it (SQLite would use the umask)."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
-
-
-def _refuse_existing(folder: Path) -> None:
-    if (folder / keyfile.KEY_FILE).exists() or (folder / db.DB_FILE).exists():
-        raise InputError(f"a vault already exists at {folder}")
-
-
-def _remove_unfinished(folder: Path) -> None:
-    """Undo a failed ``create``: its database (made under the writer lock after checking
-    that none existed, and unusable without the key file that never got written) and
-    the key files. SQLite made the database files itself, outside ``fsio``, so they are
-    removed directly: a retry must not find a keyless vault.db and refuse to start."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(OSError):
-            os.unlink(folder / (db.DB_FILE + suffix))
-    for name in (keyfile.KEY_FILE, keyfile.BACKUP_FILE):
-        fsio.discard(folder / name)
-
-
-def disk_free(folder: Path) -> int:
-    st = os.statvfs(folder)
-    return st.f_bavail * st.f_frsize
